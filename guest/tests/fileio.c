@@ -1,8 +1,12 @@
 /* File I/O inside the directory given as argv[1]: open/write/read/lseek,
  * pread/pwrite, fstat/stat/lstat, ftruncate, rename, link, symlink/readlink,
  * unlink, mkdir/rmdir, opendir/readdir (names sorted), dup/dup2, stdio files,
- * errno values. Only relative names are printed. */
+ * errno values. Only relative names are printed.
+ * Built with 64-bit file offsets: the 32-bit readdir() of glibc fails with
+ * EOVERFLOW when the host file system hands out 64-bit directory cookies
+ * (ext4 hashed directories seen through qemu-user). */
 #define _GNU_SOURCE
+#define _FILE_OFFSET_BITS 64
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +28,9 @@ static void list_dir(const char *path) {
   char *names[64];
   int n = 0;
   struct dirent *e;
-  while ((e = readdir(d)) != NULL && n < 64) names[n++] = strdup(e->d_name);
+  errno = 0;
+  while (n < 64 && (e = readdir(d)) != NULL) names[n++] = strdup(e->d_name);
+  if (errno) err("readdir");
   closedir(d);
   qsort(names, (size_t)n, sizeof names[0], cmpstr);
   printf("dir %s:", path);
@@ -71,7 +77,8 @@ int main(int argc, char **argv) {
   off_t cur = lseek(fd, -6, SEEK_CUR);
   char rb[64] = {0};
   ssize_t r = read(fd, rb, sizeof rb - 1);
-  printf("lseek end %lld cur %lld read %zd [%s]", (long long)end, (long long)cur, r, rb);
+  rb[r > 0 ? r - 1 : 0] = 0;
+  printf("lseek end %lld cur %lld read %zd [%s]\n", (long long)end, (long long)cur, r, rb);
   ssize_t pw = pwrite(fd, "XYZ", 3, 7);
   memset(rb, 0, sizeof rb);
   ssize_t pr = pread(fd, rb, 12, 2);

@@ -21,10 +21,10 @@ static int check(int i, size_t n) {
 
 static size_t pick_size(void) {
   uint32_t r = rnd();
-  switch (r % 16) {
-    case 0: return 0;
-    case 1: return 200000 + r % 100000;  /* above the mmap threshold */
-    case 2: case 3: return 4096 + r % 30000;
+  switch (r % 64) {
+    case 0: case 1: case 2: case 3: return 0;
+    case 4: return 140000 + r % 60000;  /* above the mmap threshold */
+    case 5: case 6: case 7: case 8: case 9: case 10: return 4096 + r % 20000;
     default: return 1 + r % 512;
   }
 }
@@ -32,7 +32,7 @@ static size_t pick_size(void) {
 int main(void) {
   uint32_t sum = 0;
   long mallocs = 0, reallocs = 0, frees = 0, callocs = 0, bad = 0;
-  for (int iter = 0; iter < 40000; iter++) {
+  for (int iter = 0; iter < 30000; iter++) {
     int i = (int)(rnd() % SLOTS);
     uint32_t op = rnd() % 10;
     if (ptr[i] == NULL) {

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdint.h>
 #include <inttypes.h>
+#include <stddef.h>
 
 int main(void) {
   int ints[] = {0, 1, -1, 42, -42, 1000000, INT_MAX, INT_MIN, 255, -256};

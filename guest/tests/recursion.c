@@ -62,7 +62,7 @@ int main(void) {
   }
   printf("even(10001)=%d odd(10001)=%d\n", is_even(10001), is_odd(10001));
   printf("deep %08x\n", deep(20000, 7));
-  printf("digits %lld\n", (long long)sum_digits_rec(9876543210123456789LL));
+  printf("digits %lld\n", (long long)sum_digits_rec(987654321012345678LL));
   printf("gcd %u %u %u\n", gcd(1071, 462), gcd(832040, 514229), gcd(1u << 30, 3u << 20));
   for (int n = 5; n <= 40; n += 7) printf("p(%d)=%d\n", n, count_partitions(n, n));
   return 0;

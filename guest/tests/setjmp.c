@@ -13,7 +13,7 @@ static void recurse(int n) {
   pad[0] = (char)n;
   depth_reached = n + pad[0] - (char)n;
   if (n == 500) longjmp(env_a, n);
-  recurse(n + 1);
+  if (n < 100000) recurse(n + 1);
 }
 
 static void thrower(int v) { longjmp(env_b, v); }
@@ -63,7 +63,8 @@ int main(void) {
   printf("nested stage %d\n", stage);
 
   int out = 0;
-  printf("try_div 17/5 -> %d out %d\n", try_div(17, 5, &out), out);
+  int rc = try_div(17, 5, &out);
+  printf("try_div 17/5 -> %d out %d\n", rc, out);
   printf("try_div 1/0 -> %d\n", try_div(1, 0, &out));
 
   /* sigsetjmp saving the mask */

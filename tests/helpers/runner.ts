@@ -16,16 +16,18 @@ export const CODE = 0x80010000 | 0;
 const CACHE_DIR = join(process.cwd(), 'build', 'asm-cache');
 
 /** Assembles MIPS source (noreorder, noat, mips32r2 + FR=0) to big-endian instruction words. */
-export function assemble(source: string, march = 'mips32r2'): Uint32Array {
+export function assemble(source: string, march = 'mips32r2', at = CODE): Uint32Array {
   const text = `.set noreorder\n.set noat\n.text\n${source}\n`;
-  const key = createHash('sha1').update(march + '\0' + text).digest('hex');
+  const key = createHash('sha1').update(`${march}\0${at}\0${text}`).digest('hex');
   mkdirSync(CACHE_DIR, { recursive: true });
   const bin = join(CACHE_DIR, key + '.bin');
   if (!existsSync(bin)) {
-    const src = join(CACHE_DIR, key + '.s'), obj = join(CACHE_DIR, key + '.o');
+    const src = join(CACHE_DIR, key + '.s'), obj = join(CACHE_DIR, key + '.o'), elf = join(CACHE_DIR, key + '.elf');
     writeFileSync(src, text);
     execFileSync('mips-linux-gnu-as', ['-EB', `-march=${march}`, '-mfp32', '-32', '-o', obj, src]);
-    execFileSync('mips-linux-gnu-objcopy', ['-O', 'binary', '-j', '.text', obj, bin]);
+    // Linked at its load address so jal and la resolve; --no-warn-mismatch for -march=r10000.
+    execFileSync('mips-linux-gnu-ld', ['-EB', '--no-warn-mismatch', '-e', '0', `-Ttext=0x${(at >>> 0).toString(16)}`, '-o', elf, obj]);
+    execFileSync('mips-linux-gnu-objcopy', ['-O', 'binary', '-j', '.text', elf, bin]);
   }
   const bytes = readFileSync(bin);
   const words = new Uint32Array(bytes.length >>> 2);
@@ -52,7 +54,7 @@ export class Runner {
 
   /** Places assembled code at `at` (a kseg0 address; CODE by default) and points pc there. */
   asm(source: string, at = CODE, march?: string): this {
-    const words = assemble(source, march);
+    const words = assemble(source, march, at);
     this.poke(at, words);
     if (at === CODE) this.end = (CODE + words.length * 4) | 0;
     return this;

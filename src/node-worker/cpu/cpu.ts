@@ -7,7 +7,7 @@
  * calls into their units. A branch sets `npc`, so the next instruction executed is its delay
  * slot; `branchAt` remembers the last branch so an exception in a delay slot sets Cause.BD and
  * EPC to the branch (R10000 manual, section 6.3). Guest exceptions are values (`exc`), never a
- * JavaScript throw. `run()` never stops between a branch and its delay slot, so its whole
+ * JavaScript throw; `run()` returns after taking one. `run()` never stops between a branch and its delay slot, so its whole
  * interface to the rest of the machine is `pc` plus the state arrays: a block translator can
  * replace it without touching the units.
  */
@@ -463,11 +463,7 @@ export class Cpu {
       if (exc >= 0) {
         this.instructions += n - accounted; this.cycles += n - accounted; accounted = n;
         this.exception(exc, cur, branchAt === ((cur - 4) | 0));
-        exc = -1;
-        pc = this.pc; npc = (pc + 4) | 0; branchAt = 1;
-        modeBase = mmu.modeBase; fetchPage = SOFT_TLB_EMPTY;
-        cu1 = (this.cp0[C0.Status] & Status.CU1) !== 0;
-        if (this.stopped || this.endSlice) break;
+        return n; // run() returns at every exception: the caller sees each one
       }
     }
     this.pc = pc;
