@@ -94,8 +94,8 @@ export function cop0(cpu: Cpu, instr: number): number {
       cp0[C0.EntryLo1] = (jtlb.lo1[i] & ~Tlb.G) | g;
       return -1;
     }
-    case 0x02: writeTlb(cpu, cp0[C0.Index] & 63); return -1; // TLBWI
-    case 0x06: writeTlb(cpu, readCp0(cpu, C0.Random)); return -1; // TLBWR
+    case 0x02: tlbWriteIndexed(cpu, cp0[C0.Index] & 63); return -1; // TLBWI
+    case 0x06: tlbWriteRandom(cpu); return -1; // TLBWR
     case 0x08: { // TLBP
       const i = jtlb.probe(cp0[C0.EntryHi]);
       cp0[C0.Index] = i >= 0 ? i : Tlb.PROBE_FAIL;
@@ -106,10 +106,16 @@ export function cop0(cpu: Cpu, instr: number): number {
   }
 }
 
-function writeTlb(cpu: Cpu, i: number): void {
+/** TLBWI: writes PageMask, EntryHi, EntryLo0/1 into entry i (also for kernel code written in TypeScript). */
+export function tlbWriteIndexed(cpu: Cpu, i: number): void {
   const cp0 = cpu.cp0;
   cpu.mmu.flushEntry(i);
   cpu.mmu.jtlb.write(i, cp0[C0.PageMask], cp0[C0.EntryHi], cp0[C0.EntryLo0], cp0[C0.EntryLo1]);
+}
+
+/** TLBWR: the same into the entry Random selects. */
+export function tlbWriteRandom(cpu: Cpu): void {
+  tlbWriteIndexed(cpu, readCp0(cpu, C0.Random));
 }
 
 /** EntryHi writes that change the ASID make every cached translation stale. */
