@@ -35,8 +35,15 @@ export interface ElfImage {
   bytes: Uint8Array;
 }
 
-/** Validates `bytes` as a static big-endian MIPS ELF32 executable; throws ElfError otherwise. */
-export function parseElf(bytes: Uint8Array): ElfImage {
+/**
+ * Validates `bytes` as a static big-endian MIPS ELF32 executable; throws ElfError otherwise.
+ * A 'user' image must lie in kuseg (disco exec); a 'kernel' image in kseg0/kseg1 (disco boot).
+ */
+export function parseElf(bytes: Uint8Array, space: 'user' | 'kernel' = 'user'): ElfImage {
+  const inSpace = space === 'user'
+    ? (_lo: number, hi: number) => hi <= 0x80000000
+    : (lo: number, hi: number) => lo >= 0x80000000 && hi <= 0xc0000000;
+  const spaceName = space === 'user' ? 'the user address space' : 'kseg0/kseg1';
   if (bytes.length < 4 || bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) {
     throw new ElfError('not an ELF file');
   }
@@ -72,11 +79,11 @@ export function parseElf(bytes: Uint8Array): ElfImage {
     if (ptype !== Pt.LOAD) continue;
     if (offset + filesz > bytes.length) throw new ElfError(`truncated segment ${i} (needs ${offset + filesz} bytes, file has ${bytes.length})`);
     if (filesz > memsz) throw new ElfError(`segment ${i} has p_filesz > p_memsz`);
-    if (vaddr + memsz > 0x80000000) throw new ElfError(`segment ${i} lies outside the user address space`);
+    if (!inSpace(vaddr, vaddr + memsz)) throw new ElfError(`segment ${i} lies outside ${spaceName}`);
     if (memsz > 0) segments.push({ vaddr, offset, filesz, memsz, flags });
   }
   if (segments.length === 0) throw new ElfError('no loadable segments');
-  if (entry >= 0x80000000) throw new ElfError(`entry point 0x${entry.toString(16)} outside the user address space`);
+  if (!inSpace(entry, entry)) throw new ElfError(`entry point 0x${entry.toString(16)} outside ${spaceName}`);
   if (phdrAddr < 0) {
     // Without PT_PHDR the headers are found in the segment that maps file offset e_phoff.
     const s = segments.find((g) => g.offset <= phoff && phoff + phnum * phent <= g.offset + g.filesz);

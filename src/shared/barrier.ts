@@ -36,10 +36,14 @@ export class Barrier {
     readonly parties: number,
     private readonly bells: Doorbells,
     private readonly watchdogMs = 30_000,
+    private readonly abort: { words: Int32Array; index: number } | null = null,
   ) {}
 
-  /** Blocks node until all parties arrive; services `mailbox` while waiting. `what` names the wait for the watchdog. */
-  arrive(node: number, mailbox: Mailbox, what: string): void {
+  /**
+   * Blocks node until all parties arrive; services `mailbox` while waiting. `what` names the wait
+   * for the watchdog. Returns false if the abort word became non-zero while waiting.
+   */
+  arrive(node: number, mailbox: Mailbox, what: string): boolean {
     const w = this.w, b = this.base;
     const gen = Atomics.load(w, b + GENERATION);
     Atomics.store(w, b + ARRIVED + node, gen + 1);
@@ -47,17 +51,18 @@ export class Barrier {
       Atomics.store(w, b + COUNT, 0);
       Atomics.add(w, b + GENERATION, 1);
       for (let i = 0; i < this.parties; i++) if (i !== node) this.bells.ring(i);
-      return;
+      return true;
     }
-    for (let i = 0; i < SPINS; i++) if (Atomics.load(w, b + GENERATION) !== gen) return;
+    for (let i = 0; i < SPINS; i++) if (Atomics.load(w, b + GENERATION) !== gen) return true;
     const bell = this.bells.doorbellIndex(node), bw = this.bells.words;
     const start = Date.now();
     for (;;) {
       const seen = Atomics.load(bw, bell);
       mailbox.service();
-      if (Atomics.load(w, b + GENERATION) !== gen) return;
+      if (Atomics.load(w, b + GENERATION) !== gen) return true;
+      if (this.abort !== null && Atomics.load(this.abort.words, this.abort.index) !== 0) return false;
       Atomics.wait(bw, bell, seen, SLEEP_MS);
-      if (Atomics.load(w, b + GENERATION) !== gen) return;
+      if (Atomics.load(w, b + GENERATION) !== gen) return true;
       if (Date.now() - start > this.watchdogMs) throw new WatchdogError(this.report(node, gen, what));
     }
   }

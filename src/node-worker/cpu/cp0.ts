@@ -133,6 +133,7 @@ export function readCp0(cpu: Cpu, reg: number): number {
       return 63 - (Math.floor(cpu.instructions) % (64 - wired));
     }
     case C0.Count: return cpu.readCount();
+    case C0.Cause: cpu.syncIrq(); return cp0[reg];
     default: return cp0[reg];
   }
 }

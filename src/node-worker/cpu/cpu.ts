@@ -38,6 +38,9 @@ export interface CpuOptions {
   cpuNum?: number;
 }
 
+/** Cause bits of the external interrupt lines IP2..IP6. */
+export const EXTERNAL_IP = 0x1f << 10;
+
 /** FCSR condition code bit for cc 0..7 (FCC0 is bit 23, FCC1..7 are bits 25..31). */
 export function fccBit(cc: number): number { return cc === 0 ? 1 << 23 : 1 << (24 + cc); }
 
@@ -80,6 +83,13 @@ export class Cpu {
   waiting = false;
   /** Ask `run` to return at the next instruction boundary (state that gates interrupts changed). */
   endSlice = false;
+
+  /**
+   * External interrupt lines IP2..IP6, as Cause bits, in a word of shared memory that devices
+   * and other nodes set with Atomics (level-triggered: the source clears its bit).
+   */
+  irqWords: Int32Array | null = null;
+  irqIndex = 0;
 
   /** Set by slow paths: the value a slow load read, and CE for Coprocessor Unusable. */
   loaded = 0;
@@ -620,6 +630,7 @@ export class Cpu {
         this.cp0[C0.Cause] |= CAUSE_IP7;
         this.compareAt += 2 * 0x100000000;
       }
+      this.syncIrq();
       if (this.interruptPending()) {
         this.waiting = false;
         this.exception(Exc.Int, this.pc, false);
@@ -628,6 +639,13 @@ export class Cpu {
       if (this.waiting) this.cycles += slice;
       else this.run(Math.max(1, Math.ceil(slice)));
     }
+  }
+
+  /** Copies the external interrupt lines into Cause.IP6..IP2. */
+  syncIrq(): void {
+    if (this.irqWords === null) return;
+    const lines = Atomics.load(this.irqWords, this.irqIndex) & EXTERNAL_IP;
+    this.cp0[C0.Cause] = (this.cp0[C0.Cause] & ~EXTERNAL_IP) | lines;
   }
 
   /** An enabled interrupt is pending: IE set, EXL and ERL clear, and IP & IM not zero. */

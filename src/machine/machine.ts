@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: MIT
+/**
+ * The FLASH machine as the main thread sees it: it allocates the shared buffers, loads the
+ * kernel image into machine memory, starts one long-running piscina task per node (or one task
+ * for every node in deterministic mode), and reads the results back. It never steps a CPU.
+ */
+import { Piscina } from 'piscina';
+import type { MachineConfig } from '../shared/config.js';
+import { Barrier } from '../shared/barrier.js';
+import { Ctl, Stat, ctlWords } from '../shared/layout.js';
+import { MachineMemory } from '../shared/memory.js';
+import { IO_BASE } from '../shared/physmap.js';
+import { workerFile } from '../shared/paths.js';
+import { networkBytes } from '../interconnect/network.js';
+import type { MachineShared } from '../node-worker/node.js';
+import type { NodeTask, NodeTaskResult } from '../node-worker/machine-worker.js';
+import { ElfError, parseElf } from '../exec/elf.js';
+
+export interface MachineOptions {
+  disk?: string | null;
+  watchdogMs?: number;
+}
+
+export interface CpuStats {
+  cpu: number; node: number; instructions: number; cycles: number; localMisses: number;
+  remoteCleanMisses: number; remoteDirtyMisses: number; invalidations: number; ipisSent: number;
+  ipisReceived: number; hotPageInterrupts: number;
+}
+
+export interface MachineResult {
+  exitStatus: number;
+  halted: boolean;
+  hostSeconds: number;
+  instructions: number;
+  simulatedCycles: number;
+  simulatedSeconds: number;
+  mips: number;
+  cpus: CpuStats[];
+  nodes: { node: number; instructions: number; simulatedCycles: number; localMisses: number; remoteCleanMisses: number; remoteDirtyMisses: number; invalidations: number; ipisSent: number; hotPageInterrupts: number }[];
+}
+
+export class Machine {
+  readonly memory: MachineMemory;
+  readonly shared: MachineShared;
+  private readonly ctl: Int32Array;
+  private readonly stats: Float64Array;
+
+  constructor(readonly config: MachineConfig, opts: MachineOptions = {}) {
+    const cpus = config.nodes * config.cpusPerNode;
+    const memBytes = config.nodes * config.memPerNodeMB * 1024 * 1024;
+    const netCapacity = 64;
+    this.shared = {
+      config,
+      memory: new SharedArrayBuffer(memBytes),
+      ctl: new SharedArrayBuffer(4 * ctlWords(cpus)),
+      stats: new SharedArrayBuffer(8 * Stat.WORDS * cpus),
+      net: new SharedArrayBuffer(networkBytes({ nodes: config.nodes, capacity: netCapacity })),
+      netCapacity,
+      barrier: new SharedArrayBuffer(4 * Barrier.words(config.nodes)),
+      disk: opts.disk ?? null,
+      entry: 0,
+      stack: 0,
+      watchdogMs: opts.watchdogMs ?? 30_000,
+    };
+    this.memory = new MachineMemory(this.shared.memory);
+    this.ctl = new Int32Array(this.shared.ctl);
+    this.stats = new Float64Array(this.shared.stats);
+  }
+
+  /**
+   * Loads a kernel ELF linked in kseg0 or kseg1 (physical = virtual & 0x1fffffff). CPU 0 will start
+   * at its entry with the stack at the top of node 0's memory (as kseg0).
+   */
+  loadKernel(bytes: Uint8Array): void {
+    const image = parseElf(bytes, 'kernel');
+    const nodeMem = this.config.memPerNodeMB << 20;
+    for (const seg of image.segments) {
+      const pa = seg.vaddr & 0x1fffffff;
+      if (pa + seg.memsz > Math.min(this.memory.size, IO_BASE)) {
+        throw new ElfError(`segment at 0x${seg.vaddr.toString(16)} (${seg.memsz} bytes) does not fit in machine memory`);
+      }
+      this.memory.writeBytes(pa, image.bytes.subarray(seg.offset, seg.offset + seg.filesz));
+      this.memory.fill(pa + seg.filesz, seg.memsz - seg.filesz, 0);
+    }
+    this.shared.entry = image.entry | 0;
+    this.shared.stack = (0x80000000 + Math.min(nodeMem, IO_BASE) - 64) | 0;
+  }
+
+  /** Runs until the guest writes the halt register (or stop() is called). */
+  async run(onProgress?: (quanta: number) => void): Promise<MachineResult> {
+    const cfg = this.config;
+    const groups = cfg.deterministic ? [Array.from({ length: cfg.nodes }, (_, i) => i)] : Array.from({ length: cfg.nodes }, (_, i) => [i]);
+    const pool = new Piscina<NodeTask, NodeTaskResult>({
+      filename: workerFile('machine-worker'),
+      minThreads: groups.length,
+      maxThreads: groups.length,
+      idleTimeout: 1000,
+      maxQueue: 0,
+    });
+    const start = process.hrtime.bigint();
+    const timer = onProgress ? setInterval(() => onProgress(Atomics.load(this.ctl, Ctl.Quanta)), 500) : null;
+    try {
+      await Promise.all(groups.map((nodes) => pool.run({ shared: this.shared, nodes })));
+    } finally {
+      if (timer) clearInterval(timer);
+      await pool.destroy();
+    }
+    const hostSeconds = Number(process.hrtime.bigint() - start) / 1e9;
+    return this.result(hostSeconds);
+  }
+
+  /** Asks every node to stop at its next quantum boundary (Ctrl-C). */
+  stop(): void {
+    Atomics.store(this.ctl, Ctl.StopRequest, 1);
+  }
+
+  failedNode(): number { return Atomics.load(this.ctl, Ctl.FailedNode) - 1; }
+
+  result(hostSeconds: number): MachineResult {
+    const cfg = this.config, s = this.stats, P = cfg.cpusPerNode;
+    const cpus: CpuStats[] = [];
+    for (let c = 0; c < cfg.nodes * P; c++) {
+      const b = c * Stat.WORDS;
+      cpus.push({
+        cpu: c, node: Math.floor(c / P), instructions: s[b + Stat.Instructions], cycles: s[b + Stat.Cycles],
+        localMisses: s[b + Stat.LocalMisses], remoteCleanMisses: s[b + Stat.RemoteCleanMisses], remoteDirtyMisses: s[b + Stat.RemoteDirtyMisses],
+        invalidations: s[b + Stat.Invalidations], ipisSent: s[b + Stat.IpisSent], ipisReceived: s[b + Stat.IpisReceived],
+        hotPageInterrupts: s[b + Stat.HotPageInterrupts],
+      });
+    }
+    const sum = (xs: CpuStats[], k: keyof CpuStats) => xs.reduce((a, x) => a + x[k], 0);
+    const nodes = Array.from({ length: cfg.nodes }, (_, n) => {
+      const mine = cpus.filter((c) => c.node === n);
+      return {
+        node: n, instructions: sum(mine, 'instructions'), simulatedCycles: Math.max(...mine.map((c) => c.cycles)),
+        localMisses: sum(mine, 'localMisses'), remoteCleanMisses: sum(mine, 'remoteCleanMisses'), remoteDirtyMisses: sum(mine, 'remoteDirtyMisses'),
+        invalidations: sum(mine, 'invalidations'), ipisSent: sum(mine, 'ipisSent'), hotPageInterrupts: sum(mine, 'hotPageInterrupts'),
+      };
+    });
+    const instructions = sum(cpus, 'instructions');
+    const simulatedCycles = Math.max(...cpus.map((c) => c.cycles));
+    return {
+      exitStatus: Atomics.load(this.ctl, Ctl.ExitStatus),
+      halted: Atomics.load(this.ctl, Ctl.Halted) !== 0,
+      hostSeconds,
+      instructions,
+      simulatedCycles,
+      simulatedSeconds: simulatedCycles / (cfg.clockMHz * 1e6),
+      mips: instructions / hostSeconds / 1e6,
+      cpus,
+      nodes,
+    };
+  }
+}

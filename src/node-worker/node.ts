@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: MIT
+/**
+ * A FLASH node as its worker runs it: the node's CPUs, its devices on the I/O window, its port
+ * on the interconnect, and the quantum loop step. Nothing here parses a command line or talks
+ * to the user; the main thread reads results from the shared buffers.
+ */
+import { writeSync } from 'node:fs';
+import type { MachineConfig } from '../shared/config.js';
+import { hops } from '../shared/config.js';
+import { Ctl, CpuCtl, Irq, Stat, cpuCtl } from '../shared/layout.js';
+import { MachineMemory } from '../shared/memory.js';
+import { Network, Msg, Word, newMessage } from '../interconnect/network.js';
+import type { Mailbox } from '../shared/barrier.js';
+import { Cpu } from './cpu/cpu.js';
+import { C0, Status } from './cpu/cp0.js';
+import { NodeBus } from './bus.js';
+import { SystemDevice, type NodeServices } from './devices/system.js';
+import { UartDevice, type ConsoleSink } from './devices/uart.js';
+import { DiskDevice, type InterruptSink } from './devices/disk.js';
+import { NodeController } from './devices/nodectl.js';
+
+/** Everything the main thread shares with the workers. */
+export interface MachineShared {
+  config: MachineConfig;
+  memory: SharedArrayBuffer;
+  ctl: SharedArrayBuffer;
+  stats: SharedArrayBuffer;
+  net: SharedArrayBuffer;
+  netCapacity: number;
+  barrier: SharedArrayBuffer;
+  disk: string | null;
+  /** Where CPU 0 starts, and its stack. */
+  entry: number;
+  stack: number;
+  watchdogMs: number;
+}
+
+export const stdoutSink: ConsoleSink = { write(bytes) { writeSync(1, bytes); } };
+
+export function makeNetwork(shared: MachineShared): Network {
+  const cfg = shared.config;
+  const cyclesPerHop = Math.round(cfg.latency.perHopNs * cfg.clockMHz / 1000);
+  return new Network({ nodes: cfg.nodes, capacity: shared.netCapacity }, shared.net, (a, b) => hops(cfg, a, b) * cyclesPerHop);
+}
+
+export class FlashNode implements NodeServices, InterruptSink, Mailbox {
+  readonly nodeId: number;
+  readonly nodes: number;
+  readonly cpusPerNode: number;
+  readonly memPerNode: number;
+  readonly cpus: Cpu[] = [];
+  readonly memory: MachineMemory;
+  readonly ctl: Int32Array;
+  readonly stats: Float64Array;
+  readonly uart: UartDevice;
+  readonly system: SystemDevice;
+  readonly disk: DiskDevice | null;
+  readonly nodeCtl: NodeController;
+  /** The node's simulated time: cycles at the end of the last quantum. */
+  time = 0;
+  private readonly msg = newMessage();
+  private readonly inbox = newMessage();
+
+  constructor(readonly shared: MachineShared, nodeId: number, readonly net: Network, sink: ConsoleSink = stdoutSink) {
+    const cfg = shared.config;
+    this.nodeId = nodeId;
+    this.nodes = cfg.nodes;
+    this.cpusPerNode = cfg.cpusPerNode;
+    this.memPerNode = cfg.memPerNodeMB << 20;
+    this.memory = new MachineMemory(shared.memory);
+    this.ctl = new Int32Array(shared.ctl);
+    this.stats = new Float64Array(shared.stats);
+    this.uart = new UartDevice(sink);
+    this.system = new SystemDevice(this);
+    this.disk = shared.disk !== null ? new DiskDevice(shared.disk, this.memory, this, Irq.Disk) : null;
+    this.nodeCtl = new NodeController({ reset: () => undefined, threshold: cfg.hotPageThreshold }, this, nodeId * cfg.cpusPerNode, Irq.HotPage);
+    for (let i = 0; i < cfg.cpusPerNode; i++) {
+      const id = nodeId * cfg.cpusPerNode + i;
+      const cpu = new Cpu({ memory: this.memory, cpuNum: id });
+      cpu.bus = new NodeBus(this, id);
+      cpu.irqWords = this.ctl;
+      cpu.irqIndex = cpuCtl(id, CpuCtl.Irq);
+      this.cpus.push(cpu);
+    }
+    if (nodeId === 0) this.boot(this.cpus[0], shared.entry, shared.stack, 0);
+  }
+
+  /** Puts a CPU in the state bare-metal code starts in: kernel mode, CU0 and CU1, interrupts off. */
+  private boot(cpu: Cpu, pc: number, sp: number, arg: number): void {
+    cpu.reset();
+    cpu.cp0[C0.Status] = Status.CU0 | Status.CU1;
+    cpu.mmu.updateMode();
+    cpu.pc = pc | 0;
+    cpu.regs[29] = sp;
+    cpu.regs[4] = arg;
+    cpu.cycles = this.time;
+    Atomics.store(this.ctl, cpuCtl(cpu.cpuNum, CpuCtl.Running), 1);
+  }
+
+  private local(cpu: number): Cpu | null {
+    const i = cpu - this.nodeId * this.cpusPerNode;
+    return i >= 0 && i < this.cpusPerNode ? this.cpus[i] : null;
+  }
+
+  // --- NodeServices (the system device) ---
+  sendIpi(from: number, to: number, data: number): void {
+    this.post(Msg.Ipi, Math.floor(to / this.cpusPerNode), to, data, 0, 0);
+    this.stats[from * Stat.WORDS + Stat.IpisSent]++;
+  }
+
+  startCpu(_from: number, to: number, pc: number, sp: number, arg: number): void {
+    this.post(Msg.Start, Math.floor(to / this.cpusPerNode), to, pc, sp, arg);
+  }
+
+  halt(status: number): void {
+    Atomics.store(this.ctl, Ctl.ExitStatus, status);
+    Atomics.store(this.ctl, Ctl.Halted, 1);
+    for (const cpu of this.cpus) cpu.stop();
+    for (let n = 0; n < this.nodes; n++) this.net.ring(n);
+  }
+
+  cycles(cpu: number): number { return this.local(cpu)?.cycles ?? this.time; }
+  ipiData(cpu: number): number { return Atomics.load(this.ctl, cpuCtl(cpu, CpuCtl.IpiData)); }
+  clearIpi(cpu: number): void { this.lower(cpu, Irq.Ipi); }
+
+  // --- InterruptSink (devices) ---
+  raise(cpu: number, line: number): void {
+    Atomics.or(this.ctl, cpuCtl(cpu, CpuCtl.Irq), line);
+    this.local(cpu)?.syncIrq();
+  }
+
+  lower(cpu: number, line: number): void {
+    Atomics.and(this.ctl, cpuCtl(cpu, CpuCtl.Irq), ~line);
+    this.local(cpu)?.syncIrq();
+  }
+
+  /** Sends a message, servicing this node's own mailbox while the ring is full (backpressure). */
+  private post(type: Msg, dst: number, a0: number, a1: number, a2: number, a3: number): void {
+    const m = this.msg;
+    m[Word.Type] = type; m[Word.Src] = this.nodeId; m[Word.Dst] = dst;
+    m[Word.A0] = a0; m[Word.A1] = a1; m[Word.A2] = a2; m[Word.A3] = a3;
+    while (!this.net.send(m, this.time)) this.service();
+  }
+
+  /** Mailbox: delivers IPIs and start requests addressed to this node's CPUs. */
+  service(): void {
+    const m = this.inbox;
+    while (this.net.receive(this.nodeId, m)) {
+      const cpu = this.local(m[Word.A0]);
+      if (cpu === null) continue;
+      if (m[Word.Type] === Msg.Ipi) {
+        Atomics.store(this.ctl, cpuCtl(cpu.cpuNum, CpuCtl.IpiData), m[Word.A1]);
+        this.raise(cpu.cpuNum, Irq.Ipi);
+        this.stats[cpu.cpuNum * Stat.WORDS + Stat.IpisReceived]++;
+      } else if (m[Word.Type] === Msg.Start) {
+        this.boot(cpu, m[Word.A1], m[Word.A2], m[Word.A3]);
+      }
+    }
+  }
+
+  /** Runs every started CPU of the node for one quantum of simulated cycles. */
+  runQuantum(quantum: number): void {
+    const end = this.time + quantum;
+    for (const cpu of this.cpus) {
+      if (cpu.stopped || Atomics.load(this.ctl, cpuCtl(cpu.cpuNum, CpuCtl.Running)) === 0) continue;
+      if (cpu.cycles < end) cpu.step(end - cpu.cycles);
+    }
+    this.time = end;
+    this.uart.flush();
+  }
+
+  /** Copies the CPUs' counters into the shared statistics. */
+  publish(): void {
+    for (const cpu of this.cpus) {
+      const b = cpu.cpuNum * Stat.WORDS;
+      this.stats[b + Stat.Instructions] = cpu.instructions;
+      this.stats[b + Stat.Cycles] = Math.max(cpu.cycles, 0);
+    }
+  }
+
+  close(): void {
+    this.uart.flush();
+    this.disk?.close();
+  }
+}
