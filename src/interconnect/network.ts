@@ -7,8 +7,8 @@
 import { MSG_WORDS, Ring, ringWords } from './ring.js';
 
 /** Message types. */
-export const enum Msg { Ipi = 1, Ack = 2, DeviceDone = 3, Control = 4, Frame = 5, Shootdown = 6, Start = 7 }
-export const MSG_TYPES = 8;
+export const enum Msg { Ipi = 1, Ack = 2, DeviceDone = 3, Control = 4, Frame = 5, Shootdown = 6, Start = 7, HotPage = 8 }
+export const MSG_TYPES = 16;
 
 /** Message words. */
 export const enum Word { Type = 0, Src = 1, Dst = 2, DeliverAt = 3, A0 = 4, A1 = 5, A2 = 6, A3 = 7 }

@@ -15,16 +15,21 @@ import { networkBytes } from '../interconnect/network.js';
 import type { MachineShared } from '../node-worker/node.js';
 import type { NodeTask, NodeTaskResult } from '../node-worker/machine-worker.js';
 import { ElfError, parseElf } from '../exec/elf.js';
+import { coherenceLayout } from '../node-worker/directory.js';
 
 export interface MachineOptions {
   disk?: string | null;
   watchdogMs?: number;
+  /** Verify the coherence invariants continuously (disco stress --check). */
+  check?: boolean;
+  /** Test-only: a protocol bug the checker must catch. */
+  skipInvalidation?: boolean;
 }
 
 export interface CpuStats {
   cpu: number; node: number; instructions: number; cycles: number; localMisses: number;
-  remoteCleanMisses: number; remoteDirtyMisses: number; invalidations: number; ipisSent: number;
-  ipisReceived: number; hotPageInterrupts: number;
+  remoteCleanMisses: number; remoteDirtyMisses: number; invalidations: number; downgrades: number; upgrades: number;
+  ipisSent: number; ipisReceived: number; hotPageInterrupts: number; stallCycles: number; violations: number;
 }
 
 export interface MachineResult {
@@ -61,6 +66,9 @@ export class Machine {
       entry: 0,
       stack: 0,
       watchdogMs: opts.watchdogMs ?? 30_000,
+      coherence: config.coherence ? new SharedArrayBuffer(4 * coherenceLayout(config).words) : null,
+      check: opts.check ?? false,
+      skipInvalidation: opts.skipInvalidation ?? false,
     };
     this.memory = new MachineMemory(this.shared.memory);
     this.ctl = new Int32Array(this.shared.ctl);
@@ -124,8 +132,9 @@ export class Machine {
       cpus.push({
         cpu: c, node: Math.floor(c / P), instructions: s[b + Stat.Instructions], cycles: s[b + Stat.Cycles],
         localMisses: s[b + Stat.LocalMisses], remoteCleanMisses: s[b + Stat.RemoteCleanMisses], remoteDirtyMisses: s[b + Stat.RemoteDirtyMisses],
-        invalidations: s[b + Stat.Invalidations], ipisSent: s[b + Stat.IpisSent], ipisReceived: s[b + Stat.IpisReceived],
-        hotPageInterrupts: s[b + Stat.HotPageInterrupts],
+        invalidations: s[b + Stat.Invalidations], downgrades: s[b + Stat.Downgrades], upgrades: s[b + Stat.Upgrades],
+        ipisSent: s[b + Stat.IpisSent], ipisReceived: s[b + Stat.IpisReceived],
+        hotPageInterrupts: s[b + Stat.HotPageInterrupts], stallCycles: s[b + Stat.StallCycles], violations: s[b + Stat.Violations],
       });
     }
     const sum = (xs: CpuStats[], k: keyof CpuStats) => xs.reduce((a, x) => a + x[k], 0);

@@ -18,6 +18,7 @@ import { SystemDevice, type NodeServices } from './devices/system.js';
 import { UartDevice, type ConsoleSink } from './devices/uart.js';
 import { DiskDevice, type InterruptSink } from './devices/disk.js';
 import { NodeController } from './devices/nodectl.js';
+import { CacheController, type HotPageSink } from './directory.js';
 
 /** Everything the main thread shares with the workers. */
 export interface MachineShared {
@@ -33,6 +34,12 @@ export interface MachineShared {
   entry: number;
   stack: number;
   watchdogMs: number;
+  /** The coherence model's state (directory, cache tags, filters, page counters), or null in functional mode. */
+  coherence: SharedArrayBuffer | null;
+  /** Verify the coherence invariants on every transaction. */
+  check: boolean;
+  /** Test-only protocol bug: GETX does not invalidate the other sharers. */
+  skipInvalidation: boolean;
 }
 
 export const stdoutSink: ConsoleSink = { write(bytes) { writeSync(1, bytes); } };
@@ -43,7 +50,7 @@ export function makeNetwork(shared: MachineShared): Network {
   return new Network({ nodes: cfg.nodes, capacity: shared.netCapacity }, shared.net, (a, b) => hops(cfg, a, b) * cyclesPerHop);
 }
 
-export class FlashNode implements NodeServices, InterruptSink, Mailbox {
+export class FlashNode implements NodeServices, InterruptSink, Mailbox, HotPageSink {
   readonly nodeId: number;
   readonly nodes: number;
   readonly cpusPerNode: number;
@@ -80,6 +87,12 @@ export class FlashNode implements NodeServices, InterruptSink, Mailbox {
       cpu.bus = new NodeBus(this, id);
       cpu.irqWords = this.ctl;
       cpu.irqIndex = cpuCtl(id, CpuCtl.Irq);
+      if (shared.coherence !== null) {
+        const cc = new CacheController(id, cfg, shared.coherence, this.stats, this);
+        cc.check = shared.check;
+        cc.skipInvalidation = shared.skipInvalidation;
+        cpu.attachCoherence(cc);
+      }
       this.cpus.push(cpu);
     }
     if (nodeId === 0) this.boot(this.cpus[0], shared.entry, shared.stack, 0);
@@ -123,6 +136,12 @@ export class FlashNode implements NodeServices, InterruptSink, Mailbox {
   ipiData(cpu: number): number { return Atomics.load(this.ctl, cpuCtl(cpu, CpuCtl.IpiData)); }
   clearIpi(cpu: number): void { this.lower(cpu, Irq.Ipi); }
 
+  // --- HotPageSink (the coherence model): the page's home node controller raises the interrupt ---
+  hotPage(page: number, node: number): void {
+    const home = Math.floor((page * 4096) / this.memPerNode);
+    this.post(Msg.HotPage, home, page, node, 0, 0);
+  }
+
   // --- InterruptSink (devices) ---
   raise(cpu: number, line: number): void {
     Atomics.or(this.ctl, cpuCtl(cpu, CpuCtl.Irq), line);
@@ -146,6 +165,7 @@ export class FlashNode implements NodeServices, InterruptSink, Mailbox {
   service(): void {
     const m = this.inbox;
     while (this.net.receive(this.nodeId, m)) {
+      if (m[Word.Type] === Msg.HotPage) { this.nodeCtl.raiseHotPage(m[Word.A0], m[Word.A1]); continue; }
       const cpu = this.local(m[Word.A0]);
       if (cpu === null) continue;
       if (m[Word.Type] === Msg.Ipi) {
@@ -175,6 +195,7 @@ export class FlashNode implements NodeServices, InterruptSink, Mailbox {
       const b = cpu.cpuNum * Stat.WORDS;
       this.stats[b + Stat.Instructions] = cpu.instructions;
       this.stats[b + Stat.Cycles] = Math.max(cpu.cycles, 0);
+      if (cpu.coherence !== null) this.stats[b + Stat.Violations] = cpu.coherence.violations;
     }
   }
 

@@ -41,7 +41,7 @@ export function cpuCtl(cpu: number, word: CpuCtl): number {
 export const enum Stat {
   Instructions = 0, Cycles = 1, LocalMisses = 2, RemoteCleanMisses = 3, RemoteDirtyMisses = 4,
   Invalidations = 5, Downgrades = 6, IpisSent = 7, IpisReceived = 8, HotPageInterrupts = 9,
-  StallCycles = 10, Upgrades = 11, WORDS = 16,
+  StallCycles = 10, Upgrades = 11, Violations = 12, WORDS = 16,
 }
 
 export const STAT_NAMES: Readonly<Record<string, Stat>> = {
@@ -49,7 +49,7 @@ export const STAT_NAMES: Readonly<Record<string, Stat>> = {
   remoteCleanMisses: Stat.RemoteCleanMisses, remoteDirtyMisses: Stat.RemoteDirtyMisses,
   invalidations: Stat.Invalidations, downgrades: Stat.Downgrades, upgrades: Stat.Upgrades,
   ipisSent: Stat.IpisSent, ipisReceived: Stat.IpisReceived, hotPageInterrupts: Stat.HotPageInterrupts,
-  stallCycles: Stat.StallCycles,
+  stallCycles: Stat.StallCycles, violations: Stat.Violations,
 };
 
 /** Interrupt lines (Cause IP bits) of the FLASH node's devices. */

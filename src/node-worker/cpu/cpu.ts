@@ -12,11 +12,13 @@
  * replace it without touching the units.
  */
 import { MachineMemory } from '../../shared/memory.js';
+import { isIo } from '../../shared/physmap.js';
 import { accumulate, mulHiSigned, mulHiUnsigned } from './alu.js';
 import { C0, Cause, CONFIG_R10000, Exc, Mode, PRID_R10000, Status, Vector, CAUSE_IP7, cop0, eret, timerCountToCompare } from './cp0.js';
 import { fpuOp, fpuOpX } from './cp1.js';
 import { Bshfl, Cop0Fn, Cop1Rs, Cop1x, Op, RegImm, Special, Special2, Special3 } from './isa.js';
 import { Access, Mmu, PhysicalBus, SOFT_TLB_EMPTY, SOFT_TLB_MASK } from './mmu.js';
+import type { CacheController } from '../directory.js';
 
 /** Indices of HI and LO after the 32 general registers in `regs`. */
 export const enum Reg { HI = 32, LO = 33 }
@@ -91,6 +93,19 @@ export class Cpu {
   irqWords: Int32Array | null = null;
   irqIndex = 0;
 
+  /**
+   * The cache and coherence timing model (null in functional mode). Each access to RAM first
+   * checks the controller's filter; a miss costs the stall cycles the controller returns.
+   */
+  coherence: CacheController | null = null;
+  private filterWords: Int32Array = new Int32Array(1);
+  private filterRead = 0;
+  private filterWrite = 0;
+  private filterMask = 0;
+  private lineShift = 7;
+  /** Stall cycles charged since the last accounting. */
+  stall = 0;
+
   /** Set by slow paths: the value a slow load read, and CE for Coprocessor Unusable. */
   loaded = 0;
   excCE = 0;
@@ -134,7 +149,7 @@ export class Cpu {
     const r = this.regs, m32 = this.mem.w32, m16 = this.mem.u16, m8 = this.mem.u8;
     const mmu = this.mmu, fTag = mmu.fetchTag, fDelta = mmu.fetchDelta;
     const lTag = mmu.loadTag, lDelta = mmu.loadDelta, sTag = mmu.storeTag, sDelta = mmu.storeDelta;
-    const r2 = this.r2;
+    const r2 = this.r2, coherent = this.coherence !== null;
     let modeBase = mmu.modeBase;
     let cu1 = (this.cp0[C0.Status] & Status.CU1) !== 0;
     let pc = this.pc | 0, npc = (pc + 4) | 0;
@@ -274,31 +289,31 @@ export class Cpu {
 
           case Op.LB: {
             const va = (r[rs] + ((instr << 16) >> 16)) | 0, s = modeBase + ((va >>> 12) & SOFT_TLB_MASK);
-            if (lTag[s] === (va & 0xfffff000)) r[rt] = (m8[(va + lDelta[s]) ^ 3] << 24) >> 24;
+            if (lTag[s] === (va & 0xfffff000)) { const pa = (va + lDelta[s]) | 0; if (coherent) budget -= this.touch(pa, false); r[rt] = (m8[pa ^ 3] << 24) >> 24; }
             else if ((exc = this.load(va, 1)) < 0) r[rt] = (this.loaded << 24) >> 24;
             break;
           }
           case Op.LBU: {
             const va = (r[rs] + ((instr << 16) >> 16)) | 0, s = modeBase + ((va >>> 12) & SOFT_TLB_MASK);
-            if (lTag[s] === (va & 0xfffff000)) r[rt] = m8[(va + lDelta[s]) ^ 3];
+            if (lTag[s] === (va & 0xfffff000)) { const pa = (va + lDelta[s]) | 0; if (coherent) budget -= this.touch(pa, false); r[rt] = m8[pa ^ 3]; }
             else if ((exc = this.load(va, 1)) < 0) r[rt] = this.loaded & 0xff;
             break;
           }
           case Op.LH: {
             const va = (r[rs] + ((instr << 16) >> 16)) | 0, s = modeBase + ((va >>> 12) & SOFT_TLB_MASK);
-            if (lTag[s] === (va & 0xfffff001)) r[rt] = (m16[((va + lDelta[s]) ^ 2) >>> 1] << 16) >> 16;
+            if (lTag[s] === (va & 0xfffff001)) { const pa = (va + lDelta[s]) | 0; if (coherent) budget -= this.touch(pa, false); r[rt] = (m16[(pa ^ 2) >>> 1] << 16) >> 16; }
             else if ((exc = this.load(va, 2)) < 0) r[rt] = (this.loaded << 16) >> 16;
             break;
           }
           case Op.LHU: {
             const va = (r[rs] + ((instr << 16) >> 16)) | 0, s = modeBase + ((va >>> 12) & SOFT_TLB_MASK);
-            if (lTag[s] === (va & 0xfffff001)) r[rt] = m16[((va + lDelta[s]) ^ 2) >>> 1];
+            if (lTag[s] === (va & 0xfffff001)) { const pa = (va + lDelta[s]) | 0; if (coherent) budget -= this.touch(pa, false); r[rt] = m16[(pa ^ 2) >>> 1]; }
             else if ((exc = this.load(va, 2)) < 0) r[rt] = this.loaded & 0xffff;
             break;
           }
           case Op.LW: {
             const va = (r[rs] + ((instr << 16) >> 16)) | 0, s = modeBase + ((va >>> 12) & SOFT_TLB_MASK);
-            if (lTag[s] === (va & 0xfffff003)) r[rt] = m32[(va + lDelta[s]) >>> 2];
+            if (lTag[s] === (va & 0xfffff003)) { const pa = (va + lDelta[s]) | 0; if (coherent) budget -= this.touch(pa, false); r[rt] = m32[pa >>> 2]; }
             else if ((exc = this.load(va, 4)) < 0) r[rt] = this.loaded;
             break;
           }
@@ -306,7 +321,7 @@ export class Cpu {
             // Unaligned load halves (MIPS IV manual, LWL/LWR): merge bytes of the aligned word.
             const va = (r[rs] + ((instr << 16) >> 16)) | 0, wa = va & ~3, s = modeBase + ((wa >>> 12) & SOFT_TLB_MASK);
             let w: number;
-            if (lTag[s] === (wa & 0xfffff003)) w = m32[(wa + lDelta[s]) >>> 2];
+            if (lTag[s] === (wa & 0xfffff003)) { const pa = (wa + lDelta[s]) | 0; if (coherent) budget -= this.touch(pa, false); w = m32[pa >>> 2]; }
             else if ((exc = this.load(wa, 4)) < 0) w = this.loaded;
             else break;
             const b = va & 3;
@@ -316,19 +331,19 @@ export class Cpu {
           }
           case Op.SB: {
             const va = (r[rs] + ((instr << 16) >> 16)) | 0, s = modeBase + ((va >>> 12) & SOFT_TLB_MASK);
-            if (sTag[s] === (va & 0xfffff000)) m8[(va + sDelta[s]) ^ 3] = r[rt];
+            if (sTag[s] === (va & 0xfffff000)) { const pa = (va + sDelta[s]) | 0; if (coherent) budget -= this.touch(pa, true); m8[pa ^ 3] = r[rt]; }
             else exc = this.store(va, 1, r[rt] & 0xff);
             break;
           }
           case Op.SH: {
             const va = (r[rs] + ((instr << 16) >> 16)) | 0, s = modeBase + ((va >>> 12) & SOFT_TLB_MASK);
-            if (sTag[s] === (va & 0xfffff001)) m16[((va + sDelta[s]) ^ 2) >>> 1] = r[rt];
+            if (sTag[s] === (va & 0xfffff001)) { const pa = (va + sDelta[s]) | 0; if (coherent) budget -= this.touch(pa, true); m16[(pa ^ 2) >>> 1] = r[rt]; }
             else exc = this.store(va, 2, r[rt] & 0xffff);
             break;
           }
           case Op.SW: {
             const va = (r[rs] + ((instr << 16) >> 16)) | 0, s = modeBase + ((va >>> 12) & SOFT_TLB_MASK);
-            if (sTag[s] === (va & 0xfffff003)) m32[(va + sDelta[s]) >>> 2] = r[rt];
+            if (sTag[s] === (va & 0xfffff003)) { const pa = (va + sDelta[s]) | 0; if (coherent) budget -= this.touch(pa, true); m32[pa >>> 2] = r[rt]; }
             else exc = this.store(va, 4, r[rt]);
             break;
           }
@@ -415,14 +430,14 @@ export class Cpu {
           case Op.LWC1: {
             if (!cu1) { exc = Exc.CpU; this.excCE = 1; break; }
             const va = (r[rs] + ((instr << 16) >> 16)) | 0, s = modeBase + ((va >>> 12) & SOFT_TLB_MASK);
-            if (lTag[s] === (va & 0xfffff003)) this.fpr32[rt] = m32[(va + lDelta[s]) >>> 2];
+            if (lTag[s] === (va & 0xfffff003)) { const pa = (va + lDelta[s]) | 0; if (coherent) budget -= this.touch(pa, false); this.fpr32[rt] = m32[pa >>> 2]; }
             else if ((exc = this.load(va, 4)) < 0) this.fpr32[rt] = this.loaded;
             break;
           }
           case Op.SWC1: {
             if (!cu1) { exc = Exc.CpU; this.excCE = 1; break; }
             const va = (r[rs] + ((instr << 16) >> 16)) | 0, s = modeBase + ((va >>> 12) & SOFT_TLB_MASK);
-            if (sTag[s] === (va & 0xfffff003)) m32[(va + sDelta[s]) >>> 2] = this.fpr32[rt];
+            if (sTag[s] === (va & 0xfffff003)) { const pa = (va + sDelta[s]) | 0; if (coherent) budget -= this.touch(pa, true); m32[pa >>> 2] = this.fpr32[rt]; }
             else exc = this.store(va, 4, this.fpr32[rt]);
             break;
           }
@@ -431,7 +446,8 @@ export class Cpu {
             // Big-endian doubleword: the word at va is the high half (odd register with FR=0).
             const va = (r[rs] + ((instr << 16) >> 16)) | 0, s = modeBase + ((va >>> 12) & SOFT_TLB_MASK);
             if (lTag[s] === (va & 0xfffff007)) {
-              const w = (va + lDelta[s]) >>> 2, f = this.fpr32;
+              const pa = (va + lDelta[s]) | 0, w = pa >>> 2, f = this.fpr32;
+              if (coherent) budget -= this.touch(pa, false);
               f[rt | 1] = m32[w]; f[rt & ~1] = m32[w + 1];
             } else exc = this.loadDouble(va, rt);
             break;
@@ -440,7 +456,8 @@ export class Cpu {
             if (!cu1) { exc = Exc.CpU; this.excCE = 1; break; }
             const va = (r[rs] + ((instr << 16) >> 16)) | 0, s = modeBase + ((va >>> 12) & SOFT_TLB_MASK);
             if (sTag[s] === (va & 0xfffff007)) {
-              const w = (va + sDelta[s]) >>> 2, f = this.fpr32;
+              const pa = (va + sDelta[s]) | 0, w = pa >>> 2, f = this.fpr32;
+              if (coherent) budget -= this.touch(pa, true);
               m32[w] = f[rt | 1]; m32[w + 1] = f[rt & ~1];
             } else exc = this.storeDouble(va, rt);
             break;
@@ -471,14 +488,15 @@ export class Cpu {
       }
 
       if (exc >= 0) {
-        this.instructions += n - accounted; this.cycles += n - accounted; accounted = n;
+        this.instructions += n - accounted; this.cycles += n - accounted + this.stall; accounted = n; this.stall = 0;
         this.exception(exc, cur, branchAt === ((cur - 4) | 0));
         return n; // run() returns at every exception: the caller sees each one
       }
     }
     this.pc = pc;
     this.instructions += n - accounted;
-    this.cycles += n - accounted;
+    this.cycles += n - accounted + this.stall;
+    this.stall = 0;
     return n;
   }
 
@@ -516,6 +534,22 @@ export class Cpu {
         }
       default: return Exc.RI;
     }
+  }
+
+  /** The cache model for an access to RAM: free when the filter allows it, else a transaction. */
+  private touch(pa: number, write: boolean): number {
+    const line = pa >>> this.lineShift;
+    if (this.filterWords[(write ? this.filterWrite : this.filterRead) + (line & this.filterMask)] === line) return 0;
+    const lat = this.coherence!.access(pa, write);
+    this.stall += lat;
+    return lat;
+  }
+
+  /** Attaches the cache and coherence model (timing mode). */
+  attachCoherence(c: CacheController): void {
+    this.coherence = c;
+    const f = c.filter;
+    this.filterWords = f.words; this.filterRead = f.read; this.filterWrite = f.write; this.filterMask = f.mask; this.lineShift = f.shift;
   }
 
   /** Slow fetch: translation (filling the fetch soft TLB for RAM), or a device. */
@@ -570,7 +604,8 @@ export class Cpu {
 
   /** Reads RAM or a device at a physical address; null is a bus error. */
   readPhys(pa: number, size: number): number | null {
-    if (pa + size <= this.mem.size) {
+    if (pa + size <= this.mem.size && !isIo(pa)) {
+      if (this.coherence !== null) this.touch(pa, false);
       return size === 4 ? this.mem.w32[pa >>> 2] : size === 2 ? this.mem.u16[(pa ^ 2) >>> 1] : this.mem.u8[pa ^ 3];
     }
     if (this.bus === null || !this.bus.claims(pa)) return null;
@@ -578,7 +613,8 @@ export class Cpu {
   }
 
   writePhys(pa: number, size: number, value: number): boolean {
-    if (pa + size <= this.mem.size) {
+    if (pa + size <= this.mem.size && !isIo(pa)) {
+      if (this.coherence !== null) this.touch(pa, true);
       if (size === 4) this.mem.w32[pa >>> 2] = value;
       else if (size === 2) this.mem.u16[(pa ^ 2) >>> 1] = value;
       else this.mem.u8[pa ^ 3] = value;

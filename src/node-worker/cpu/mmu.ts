@@ -12,6 +12,7 @@
  */
 import { C0, Exc, Mode, Status, Tlb } from './cp0.js';
 import { Jtlb } from './tlb.js';
+import { isIo } from '../../shared/physmap.js';
 
 export const SOFT_TLB_BITS = 10;
 export const SOFT_TLB_SIZE = 1 << SOFT_TLB_BITS;
@@ -103,7 +104,7 @@ export class Mmu {
   }
 
   private fill(va: number, pa: number, kind: Access): void {
-    if (pa + 4096 > this.ramSize) return; // devices are never cached
+    if (pa + 4096 > this.ramSize || isIo(pa)) return; // devices are never cached
     const slot = this.modeBase + ((va >>> 12) & SOFT_TLB_MASK);
     const tag = va & ~0xfff;
     const delta = ((pa & ~0xfff) - tag) | 0;
