@@ -380,6 +380,7 @@ export class Cpu {
             if (pa < 0) { exc = mmu.excCode; break; }
             let ok = 0;
             if (this.llBit && this.llAddr === pa && pa + 4 <= this.mem.size) {
+              if (coherent) budget -= this.touch(pa, true);
               ok = Atomics.compareExchange(m32, pa >>> 2, this.llValue, r[rt]) === this.llValue ? 1 : 0;
             }
             this.llBit = false;
