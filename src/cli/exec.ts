@@ -74,9 +74,13 @@ async function execCommand(prog: string, args: string[], opts: ExecOptions): Pro
     filename: new URL('../node-worker/exec-worker.js', import.meta.url).href,
     minThreads: 1, maxThreads: 1, idleTimeout: 0,
   });
+  let interrupted = false;
   const onInterrupt = (): void => {
-    void pool.destroy();
-    process.exit(EXIT_INTERRUPTED);
+    interrupted = true;
+    // Should the worker not stop (stuck in a host system call), die of SIGINT itself: the
+    // shell sees 130 either way.
+    setTimeout(() => { process.removeAllListeners('SIGINT'); process.kill(process.pid, 'SIGINT'); }, 2000).unref();
+    void pool.destroy().finally(() => process.exit(EXIT_INTERRUPTED));
   };
   process.once('SIGINT', onInterrupt);
 
@@ -84,6 +88,7 @@ async function execCommand(prog: string, args: string[], opts: ExecOptions): Pro
   try {
     result = await pool.run(request) as ExecResult;
   } catch (e) {
+    if (interrupted) return EXIT_INTERRUPTED;
     const err = e instanceof Error ? e : new Error(String(e));
     fs.writeSync(2, `disco exec: emulator fault: ${err.message}\n`);
     log.debug({ stack: err.stack }, 'worker failed');

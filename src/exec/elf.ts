@@ -60,20 +60,26 @@ export function parseElf(bytes: Uint8Array, space: 'user' | 'kernel' = 'user'): 
   const type = u16(16), machine = u16(18);
   if (machine !== EM_MIPS) throw new ElfError(`not a MIPS executable (e_machine ${machine})`);
   if ((u32(36) & EF_MIPS_ABI2) !== 0) throw new ElfError('n32 ABI executable; only o32 executables can run');
-  if (type === ET_DYN) throw new ElfError('dynamically linked or position-independent executable (ET_DYN); only static executables can run');
-  if (type !== ET_EXEC) throw new ElfError(`not an executable (e_type ${type})`);
+  if (type !== ET_EXEC && type !== ET_DYN) throw new ElfError(`not an executable (e_type ${type})`);
 
   const entry = u32(24), phoff = u32(28), phent = u16(42), phnum = u16(44);
   if (phnum === 0) throw new ElfError('no program headers');
   if (phent !== PHDR_SIZE) throw new ElfError(`bad program header size ${phent}`);
   if (phoff + phnum * phent > bytes.length) throw new ElfError('truncated program headers');
+  for (let i = 0; i < phnum; i++) {
+    const o = phoff + i * phent;
+    if (u32(o) !== Pt.INTERP) continue;
+    const off = u32(o + 4), len = u32(o + 16);
+    const interp = off + len <= bytes.length ? new TextDecoder().decode(bytes.subarray(off, off + len)).replace(/\0.*$/s, '') : '?';
+    throw new ElfError(`dynamically linked (interpreter ${interp}); only static executables can run`);
+  }
+  if (type === ET_DYN) throw new ElfError('position-independent executable (ET_DYN); only static, non-PIE executables can run');
 
   const segments: Segment[] = [];
   let phdrAddr = -1;
   for (let i = 0; i < phnum; i++) {
     const o = phoff + i * phent;
     const ptype = u32(o), offset = u32(o + 4), vaddr = u32(o + 8), filesz = u32(o + 16), memsz = u32(o + 20), flags = u32(o + 24);
-    if (ptype === Pt.INTERP) throw new ElfError('dynamically linked (has PT_INTERP); only static executables can run');
     if (ptype === Pt.DYNAMIC) throw new ElfError('dynamically linked (has PT_DYNAMIC); only static executables can run');
     if (ptype === Pt.PHDR) phdrAddr = vaddr;
     if (ptype !== Pt.LOAD) continue;

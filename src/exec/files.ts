@@ -91,6 +91,7 @@ export class OpenFile {
   pos = 0;
   tracked: boolean;
   private tty: boolean | null = null;
+  private pollFd: number | null = null;
   /** A directory's entries, read when getdents64 first asks, and the index of the next one. */
   dirEntries: DirEntry[] | null = null;
   dirPos = 0;
@@ -130,6 +131,21 @@ export class OpenFile {
 
   get seekable(): boolean { return this.kind !== Kind.Stream; }
 
+  /**
+   * The host descriptor to read and write. For a pipe or terminal that is a non-blocking second
+   * open of it, which the emulator polls: a worker blocked in read(2) could not be stopped
+   * (Ctrl-C), and one waiting in Atomics.wait can.
+   */
+  private ioFd(): number {
+    if (this.kind !== Kind.Stream) return this.hostFd;
+    if (this.pollFd === null) {
+      try {
+        this.pollFd = fs.openSync(`/proc/self/fd/${this.hostFd}`, (this.flags & O.ACCMODE) | c.O_NONBLOCK | c.O_NOCTTY);
+      } catch { this.pollFd = this.hostFd; } // a socket, or no /proc: plain blocking I/O
+    }
+    return this.pollFd;
+  }
+
   isTty(): boolean {
     if (this.tty === null) this.tty = this.hostFd >= 0 && isatty(this.hostFd);
     return this.tty;
@@ -148,7 +164,8 @@ export class OpenFile {
     if ((this.flags & O.ACCMODE) === O.WRONLY) throw new SyscallError(Errno.EBADF);
     if (this.pipe !== null) return this.pipe.read(buf);
     const at = position ?? (this.tracked ? this.pos : null);
-    const n = retryAgain(this, () => fs.readSync(this.hostFd, buf, 0, buf.length, at));
+    const fd = this.ioFd();
+    const n = retryAgain(this, () => fs.readSync(fd, buf, 0, buf.length, at));
     if (position === null && this.tracked) this.pos += n;
     return n;
   }
@@ -159,8 +176,9 @@ export class OpenFile {
     const append = (this.flags & O.APPEND) !== 0 && position === null;
     const at = position ?? (this.tracked && !append ? this.pos : null);
     let done = 0;
+    const fd = this.ioFd();
     while (done < buf.length) {
-      const n = retryAgain(this, () => fs.writeSync(this.hostFd, buf, done, buf.length - done, at === null ? null : at + done));
+      const n = retryAgain(this, () => fs.writeSync(fd, buf, done, buf.length - done, at === null ? null : at + done));
       if (n === 0) break;
       done += n;
       if ((this.flags & O.NONBLOCK) !== 0) break; // a non-blocking guest sees short writes
@@ -189,6 +207,7 @@ export class OpenFile {
 
   release(): void {
     if (--this.refs > 0) return;
+    if (this.pollFd !== null && this.pollFd !== this.hostFd) fs.closeSync(this.pollFd);
     if (this.ownsHostFd) fs.closeSync(this.hostFd);
     if (this.pipe !== null) {
       if ((this.flags & O.ACCMODE) === O.WRONLY) this.pipe.writers--; else this.pipe.readers--;
@@ -197,17 +216,19 @@ export class OpenFile {
 }
 
 /**
- * Runs a host read or write; EAGAIN from a host descriptor that something else made
- * non-blocking is waited out unless the guest asked for O_NONBLOCK itself.
+ * Runs a host read or write on a non-blocking descriptor: EAGAIN is waited out (polling, with
+ * a growing interval up to 10 ms) unless the guest asked for O_NONBLOCK itself.
  */
 function retryAgain(file: OpenFile, op: () => number): number {
-  for (;;) {
+  for (let wait = 0.05; ; wait = Math.min(wait * 2, 10)) {
     try { return op(); } catch (e) {
       if ((e as { code?: string }).code !== 'EAGAIN' || (file.flags & O.NONBLOCK) !== 0) throw e;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+      Atomics.wait(pollTimer, 0, 0, wait);
     }
   }
 }
+
+const pollTimer = new Int32Array(new SharedArrayBuffer(4));
 
 interface FdEntry { file: OpenFile; cloexec: boolean }
 

@@ -65,6 +65,7 @@ export class Machine {
       disk: opts.disk ?? null,
       entry: 0,
       stack: 0,
+      bootArgs: [],
       watchdogMs: opts.watchdogMs ?? 30_000,
       coherence: config.coherence ? new SharedArrayBuffer(4 * coherenceLayout(config).words) : null,
       check: opts.check ?? false,

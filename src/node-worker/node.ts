@@ -30,9 +30,10 @@ export interface MachineShared {
   netCapacity: number;
   barrier: SharedArrayBuffer;
   disk: string | null;
-  /** Where CPU 0 starts, and its stack. */
+  /** Where CPU 0 starts, its stack, and its a0..a3. */
   entry: number;
   stack: number;
+  bootArgs: number[];
   watchdogMs: number;
   /** The coherence model's state (directory, cache tags, filters, page counters), or null in functional mode. */
   coherence: SharedArrayBuffer | null;
@@ -87,6 +88,7 @@ export class FlashNode implements NodeServices, InterruptSink, Mailbox, HotPageS
       cpu.bus = new NodeBus(this, id);
       cpu.irqWords = this.ctl;
       cpu.irqIndex = cpuCtl(id, CpuCtl.Irq);
+      cpu.mmu.storeThrough = cfg.sequentialConsistency;
       if (shared.coherence !== null) {
         const cc = new CacheController(id, cfg, shared.coherence, this.stats, this);
         cc.check = shared.check;
@@ -95,7 +97,10 @@ export class FlashNode implements NodeServices, InterruptSink, Mailbox, HotPageS
       }
       this.cpus.push(cpu);
     }
-    if (nodeId === 0) this.boot(this.cpus[0], shared.entry, shared.stack, 0);
+    if (nodeId === 0) {
+      this.boot(this.cpus[0], shared.entry, shared.stack, 0);
+      shared.bootArgs.forEach((v, i) => { this.cpus[0].regs[4 + i] = v; });
+    }
   }
 
   /** Puts a CPU in the state bare-metal code starts in: kernel mode, CU0 and CU1, interrupts off. */

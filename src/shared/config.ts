@@ -36,6 +36,11 @@ export interface MachineConfig {
   coherence: boolean;
   /** All nodes in one thread, round robin: identical results run after run. */
   deterministic: boolean;
+  /**
+   * Every guest store is a sequentially consistent atomic store, so the machine is SC across host
+   * threads like the R10000. Off, ordering is the host's (TSO on x86) with SYNC a full fence.
+   */
+  sequentialConsistency: boolean;
 }
 
 export const DEFAULT_CONFIG: Readonly<MachineConfig> = Object.freeze({
@@ -50,6 +55,7 @@ export const DEFAULT_CONFIG: Readonly<MachineConfig> = Object.freeze({
   hotPageThreshold: 64,
   coherence: true,
   deterministic: false,
+  sequentialConsistency: false,
 }) as MachineConfig;
 
 export class ConfigError extends Error {
@@ -117,6 +123,7 @@ function validate(c: MachineConfig, p: string[]): void {
   int(p, 'hotPageThreshold', c.hotPageThreshold, 1, 1e9);
   if (typeof c.coherence !== 'boolean') p.push('coherence must be true or false');
   if (typeof c.deterministic !== 'boolean') p.push('deterministic must be true or false');
+  if (typeof c.sequentialConsistency !== 'boolean') p.push('sequentialConsistency must be true or false');
 }
 
 function num(p: string[], name: string, v: unknown, lo: number, hi: number): void {

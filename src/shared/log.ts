@@ -20,5 +20,9 @@ export function logLevel(option?: string): LogLevel {
 }
 
 export function createLogger(level?: string): Logger {
-  return pino({ name: 'disco', level: logLevel(level), base: undefined }, pino.destination({ fd: 2, sync: true }));
+  return pino({
+    name: 'disco', level: logLevel(level), base: undefined,
+    formatters: { level: (label) => ({ level: label }) },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  }, pino.destination({ fd: 2, sync: true }));
 }

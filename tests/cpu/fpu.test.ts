@@ -701,3 +701,548 @@ describe('FPU: operations agree with qemu-mips bit for bit', () => {
     });
   }
 });
+
+describe('FPU: arithmetic', () => {
+  it('computes exact S and D results without raising anything', () => {
+    const t = fp(`
+      li $t0, 0x3fc00000
+      mtc1 $t0, $f0          # 1.5
+      li $t0, 0x40100000
+      mtc1 $t0, $f1          # 2.25
+      add.s $f2, $f0, $f1
+      sub.s $f3, $f0, $f1
+      mul.s $f4, $f0, $f1
+      div.s $f5, $f1, $f0
+      sqrt.s $f6, $f1
+      cvt.d.s $f8, $f0
+      cvt.d.s $f10, $f1
+      add.d $f12, $f8, $f10
+      sub.d $f14, $f8, $f10
+      mul.d $f16, $f8, $f10
+      div.d $f18, $f10, $f8
+      sqrt.d $f20, $f10
+      abs.d $f22, $f14
+      neg.s $f24, $f0
+      mov.d $f26, $f16
+    `).run();
+    const f = t.cpu.fpr, d = t.cpu.fpd;
+    expect([f[2], f[3], f[4], f[5], f[6]]).toEqual([3.75, -0.75, 3.375, 1.5, 1.5]);
+    expect([d[6], d[7], d[8], d[9], d[10], d[11], d[13]]).toEqual([3.75, -0.75, 3.375, 1.5, 1.5, 0.75, 3.375]);
+    expect(f[24]).toBe(-1.5);
+    expect(fcsr(t)).toBe(0);
+  });
+
+  it('rounds 1/3 and -1/3 in every rounding mode (qemu)', () => {
+    const want: Record<number, string[]> = {
+      0: ['3fd5555555555555', 'bfd5555555555555', '3eaaaaab', 'beaaaaab'],
+      1: ['3fd5555555555555', 'bfd5555555555555', '3eaaaaaa', 'beaaaaaa'],
+      2: ['3fd5555555555556', 'bfd5555555555555', '3eaaaaab', 'beaaaaaa'],
+      3: ['3fd5555555555555', 'bfd5555555555556', '3eaaaaaa', 'beaaaaab'],
+    };
+    for (let rm = 0; rm < 4; rm++) {
+      const t = fp(`
+        div.d $f4, $f0, $f2
+        div.d $f6, $f8, $f2
+        div.s $f10, $f12, $f14
+        div.s $f11, $f13, $f14
+      `, { 0: '3ff0000000000000', 2: '4008000000000000', 8: 'bff0000000000000', 12: '3f800000', 13: 'bf800000', 14: '40400000' }, rm).run();
+      expect([getD(t, 4), getD(t, 6), getS(t, 10), getS(t, 11)], `rm=${rm}`).toEqual(want[rm]);
+      expect(fcsr(t)).toBe(rm | cause(I) | flag(I));
+    }
+  });
+
+  it('replaces Cause on each arithmetic op and accumulates Flags; MOV and ABS leave Cause alone (qemu)', () => {
+    const t = fp(`
+      add.s $f4, $f0, $f2    # 1 + 2^-25 + 2^-47: inexact
+      abs.s $f5, $f0
+      cfc1 $t0, $31
+      mov.s $f5, $f0
+      cfc1 $t1, $31
+      add.s $f4, $f0, $f0    # exact
+      cfc1 $t2, $31
+    `, { 0: '3f800000', 2: '33000001' }).run();
+    expect(t.u(8)).toBe(0x00001004);
+    expect(t.u(9)).toBe(0x00001004);
+    expect(t.u(10)).toBe(0x00000004);
+  });
+
+  it('uses the unfused multiply-add of the R10000: the product is rounded first', () => {
+    // (1 + 2^-12)^2 = 1 + 2^-11 + 2^-24 rounds (tie to even) to 1 + 2^-11; minus that is 0.
+    // A fused multiply-add would give 2^-24 (0x33800000) and 2^-54 for the double case.
+    const t = fp(`
+      madd.s $f4, $f6, $f0, $f2
+      madd.d $f8, $f14, $f10, $f12
+      msub.s $f5, $f7, $f16, $f17
+      nmadd.s $f18, $f7, $f16, $f17
+      nmsub.s $f19, $f7, $f16, $f17
+    `, {
+      0: '3f800800', 2: '3f800800', 6: 'bf801000',
+      10: '3ff0000002000000', 12: '3ff0000002000000', 14: 'bff0000004000000',
+      16: '40000000', 17: '40400000', 7: '3f800000',
+    }).run();
+    expect(getS(t, 4)).toBe('00000000');
+    expect(getD(t, 8)).toBe('0000000000000000');
+    expect(fcsr(t) & cause(I)).toBe(0); // the last op (nmsub 2*3-1) was exact
+    expect(fcsr(t) & flag(I)).toBe(flag(I)); // the products were inexact
+    expect([t.cpu.fpr[5], t.cpu.fpr[18], t.cpu.fpr[19]]).toEqual([5, -7, -5]);
+  });
+
+  it('gives the largest finite number or infinity on overflow as the rounding mode says (qemu)', () => {
+    const want = ['7ff0000000000000', '7fefffffffffffff', '7ff0000000000000', '7fefffffffffffff'];
+    const wantNeg = ['fff0000000000000', 'ffefffffffffffff', 'ffefffffffffffff', 'fff0000000000000'];
+    for (let rm = 0; rm < 4; rm++) {
+      const t = fp('mul.d $f4, $f0, $f2\nmul.d $f6, $f8, $f2',
+        { 0: '7fefffffffffffff', 2: '4000000000000000', 8: 'ffefffffffffffff' }, rm).run();
+      expect([getD(t, 4), getD(t, 6)], `rm=${rm}`).toEqual([want[rm], wantNeg[rm]]);
+      expect(fcsr(t)).toBe(rm | cause(O | I) | flag(O | I));
+    }
+    // MAX + 3/4 ulp: below 2^1024, so rounding toward zero is not an overflow (qemu)
+    const t = fp('add.d $f4, $f0, $f2', { 0: '7fefffffffffffff', 2: '7c98000000000000' }, 1).run();
+    expect(getD(t, 4)).toBe('7fefffffffffffff');
+    expect(fcsr(t)).toBe(1 | cause(I) | flag(I));
+  });
+});
+
+describe('FPU: NaN, infinities, signed zeros', () => {
+  it('produces the legacy default NaN for invalid operations, with Invalid (qemu)', () => {
+    const t = fp(`
+      div.s $f4, $f0, $f0          # 0/0
+      sub.d $f6, $f2, $f2          # inf - inf
+      sqrt.d $f8, $f10             # sqrt(-1)
+    `, { 0: '00000000', 2: '7ff0000000000000', 10: 'bff0000000000000' }).run();
+    expect(getS(t, 4)).toBe('7fbfffff');
+    expect(getD(t, 6)).toBe('7ff7ffffffffffff');
+    expect(getD(t, 8)).toBe('7ff7ffffffffffff');
+    expect(fcsr(t)).toBe(cause(V) | flag(V));
+  });
+
+  it('turns any NaN operand into the default NaN; only a signaling NaN raises Invalid (qemu)', () => {
+    const quiet = fp('add.s $f4, $f0, $f2\nmul.d $f6, $f8, $f10',
+      { 0: '7f812345', 2: '3f800000', 8: 'fff0000000000001', 10: '3ff0000000000000' }).run();
+    expect(getS(quiet, 4)).toBe('7fbfffff');
+    expect(getD(quiet, 6)).toBe('7ff7ffffffffffff');
+    expect(fcsr(quiet)).toBe(0);
+    const signaling = fp('add.s $f4, $f2, $f0', { 0: '7fc00000', 2: '3f800000' }).run(); // fraction MSB set: signaling
+    expect(getS(signaling, 4)).toBe('7fbfffff');
+    expect(fcsr(signaling)).toBe(cause(V) | flag(V));
+    const conv = fp('cvt.d.s $f4, $f0\ncvt.s.d $f6, $f8', { 0: '7fc00000', 8: '7ff0000000000001' }).run();
+    expect(getD(conv, 4)).toBe('7ff7ffffffffffff');
+    expect(getS(conv, 6)).toBe('7fbfffff');
+    expect(fcsr(conv)).toBe(flag(V)); // the last conversion had a quiet NaN
+  });
+
+  it('ABS, NEG and MOV only touch the sign bit and never signal, even on sNaN (qemu)', () => {
+    const t = fp(`
+      abs.s $f4, $f0
+      neg.s $f5, $f0
+      mov.s $f6, $f0
+      abs.d $f8, $f2
+      neg.d $f10, $f2
+      neg.s $f12, $f14
+    `, { 0: 'ffc00000', 2: '7ff8000000000000', 14: '00000000' }).run();
+    expect([getS(t, 4), getS(t, 5), getS(t, 6)]).toEqual(['7fc00000', '7fc00000', 'ffc00000']);
+    expect([getD(t, 8), getD(t, 10)]).toEqual(['7ff8000000000000', 'fff8000000000000']);
+    expect(getS(t, 12)).toBe('80000000');
+    expect(fcsr(t)).toBe(0);
+  });
+
+  it('negates the NaN of NMADD too (qemu)', () => {
+    const t = fp('nmadd.s $f4, $f6, $f0, $f2\nnmadd.d $f8, $f10, $f12, $f14',
+      { 0: '3f800000', 2: '3f800000', 6: '7f800001', 10: '3ff0000000000000', 12: '7ff0000000000000', 14: '0000000000000000' }).run();
+    expect(getS(t, 4)).toBe('ffbfffff');
+    expect(getD(t, 8)).toBe('fff7ffffffffffff');
+    expect(fcsr(t)).toBe(cause(V) | flag(V)); // inf * 0
+  });
+
+  it('handles infinities and division by zero', () => {
+    const t = fp(`
+      div.d $f4, $f0, $f2        # 1/0
+      div.d $f6, $f0, $f8        # 1/-0
+      add.d $f10, $f12, $f12     # inf + inf
+      div.s $f14, $f16, $f17     # 1/inf
+    `, { 0: '3ff0000000000000', 2: '0000000000000000', 8: '8000000000000000', 12: '7ff0000000000000', 16: '3f800000', 17: '7f800000' }).run();
+    expect([getD(t, 4), getD(t, 6), getD(t, 10), getS(t, 14)]).toEqual(['7ff0000000000000', 'fff0000000000000', '7ff0000000000000', '00000000']);
+    expect(fcsr(t)).toBe(flag(Z));
+  });
+
+  it('keeps the sign of zero as IEEE 754 says, -0 for x - x when rounding down', () => {
+    const t = fp(`
+      add.s $f4, $f0, $f0        # -0 + -0 = -0
+      add.s $f5, $f0, $f1        # -0 + 0 = +0
+      sub.d $f6, $f8, $f8        # x - x = +0
+      sqrt.d $f10, $f12          # sqrt(-0) = -0
+      mul.d $f14, $f12, $f8      # -0 * 2 = -0
+    `, { 0: '80000000', 1: '00000000', 8: '4000000000000000', 12: '8000000000000000' }).run();
+    expect([getS(t, 4), getS(t, 5), getD(t, 6), getD(t, 10), getD(t, 14)])
+      .toEqual(['80000000', '00000000', '0000000000000000', '8000000000000000', '8000000000000000']);
+    const rm = fp('sub.d $f6, $f8, $f8\nadd.s $f4, $f0, $f1', { 8: '4000000000000000', 0: '3f800000', 1: 'bf800000' }, 3).run();
+    expect([getD(rm, 6), getS(rm, 4)]).toEqual(['8000000000000000', '80000000']);
+    expect(fcsr(t) | fcsr(rm)).toBe(3);
+  });
+});
+
+describe('FPU: denormals', () => {
+  it('computes subnormal results; Underflow only when tiny and inexact (qemu)', () => {
+    const exact = fp('mul.d $f4, $f0, $f2\nmul.s $f6, $f8, $f9', { 0: '0010000000000000', 2: '3fe0000000000000', 8: '00800000', 9: '3f000000' }).run();
+    expect([getD(exact, 4), getS(exact, 6)]).toEqual(['0008000000000000', '00400000']);
+    expect(fcsr(exact)).toBe(0);
+    const inexact = fp('mul.d $f4, $f0, $f2', { 0: '0010000000000001', 2: '3fe0000000000000' }).run();
+    expect(getD(inexact, 4)).toBe('0008000000000000');
+    expect(fcsr(inexact)).toBe(cause(U | I) | flag(U | I));
+  });
+
+  it('detects tininess after rounding: a result rounded up to MIN is not an underflow (qemu)', () => {
+    // largest subnormal * (1 + 2^-52) = MIN * (1 - 2^-104): rounds to MIN with an unbounded exponent
+    const rn = fp('mul.d $f4, $f0, $f2\nmul.s $f6, $f8, $f9', { 0: '000fffffffffffff', 2: '3ff0000000000001', 8: '007fffff', 9: '3f800001' }).run();
+    expect([getD(rn, 4), getS(rn, 6)]).toEqual(['0010000000000000', '00800000']);
+    expect(fcsr(rn)).toBe(cause(I) | flag(I));
+    const rz = fp('mul.d $f4, $f0, $f2', { 0: '000fffffffffffff', 2: '3ff0000000000001' }, 1).run();
+    expect(getD(rz, 4)).toBe('000fffffffffffff');
+    expect(fcsr(rz)).toBe(1 | cause(U | I) | flag(U | I));
+  });
+
+  it('rounds below the smallest subnormal by the rounding mode (qemu)', () => {
+    const want = ['00000000', '00000000', '00000001', '00000000'];
+    for (let rm = 0; rm < 4; rm++) {
+      const t = fp('mul.s $f4, $f0, $f2', { 0: '00000001', 2: '3f000000' }, rm).run();
+      expect(getS(t, 4), `rm=${rm}`).toBe(want[rm]);
+      expect(fcsr(t)).toBe(rm | cause(U | I) | flag(U | I));
+    }
+  });
+
+  it('takes subnormal operands exactly and ignores FS (no flush to zero)', () => {
+    const t = fp('sqrt.d $f4, $f0\ncvt.d.s $f6, $f8\nadd.d $f10, $f0, $f0', { 0: '0000000000000001', 8: '00000001' }, 1 << 24).run();
+    expect(getD(t, 4)).toBe('1e60000000000000'); // 2^-537 (qemu)
+    expect(getD(t, 6)).toBe('36a0000000000000'); // 2^-149
+    expect(getD(t, 10)).toBe('0000000000000002');
+    expect(fcsr(t)).toBe(1 << 24);
+  });
+});
+
+describe('FPU: conversions', () => {
+  it('converts to word with ties to even and by the rounding mode (qemu)', () => {
+    const src = `
+      cvt.w.s $f4, $f0
+      cvt.w.s $f5, $f1
+      cvt.w.s $f6, $f2
+      round.w.s $f7, $f3
+      trunc.w.s $f8, $f3
+      ceil.w.s $f9, $f10
+      floor.w.s $f11, $f12
+      cvt.w.d $f13, $f14
+    `;
+    const regs = { 0: '40200000', 1: 'c0200000', 2: '3fc00000', 3: '40600000', 10: '40100000', 12: 'c0100000', 14: 'c004000000000000' };
+    const words = (t: Runner): number[] => [4, 5, 6, 7, 8, 9, 11, 13].map((n) => t.cpu.fpr32[n]);
+    // 2.5, -2.5, 1.5, round(3.5), trunc(3.5), ceil(2.25), floor(-2.25), cvt(-2.5)
+    expect(words(fp(src, regs, 0).run())).toEqual([2, -2, 2, 4, 3, 3, -3, -2]);
+    expect(words(fp(src, regs, 1).run())).toEqual([2, -2, 1, 4, 3, 3, -3, -2]);
+    expect(words(fp(src, regs, 2).run())).toEqual([3, -2, 2, 4, 3, 3, -3, -2]);
+    const down = fp(src, regs, 3).run();
+    expect(words(down)).toEqual([2, -3, 1, 4, 3, 3, -3, -3]);
+    expect(fcsr(down)).toBe(3 | cause(I) | flag(I));
+  });
+
+  it('gives 0x7fffffff with Invalid for NaN, infinities and out-of-range values (qemu)', () => {
+    const t = fp(`
+      cvt.w.d $f4, $f0       # 2^31
+      cvt.w.d $f5, $f2       # -2^31 - 1
+      trunc.w.s $f6, $f8     # +inf
+      round.w.s $f7, $f9     # qNaN
+      cvt.w.d $f10, $f12     # -2^31: exact
+      cvt.w.d $f11, $f14     # 2^31 - 1: exact
+    `, { 0: '41e0000000000000', 2: 'c1e0000000200000', 8: '7f800000', 9: '7f800001', 12: 'c1e0000000000000', 14: '41dfffffffc00000' }).run();
+    expect([4, 5, 6, 7, 10, 11].map((n) => hex8(t.cpu.fpr32[n]))).toEqual(['7fffffff', '7fffffff', '7fffffff', '7fffffff', '80000000', '7fffffff']);
+    expect(fcsr(t)).toBe(flag(V)); // the last two were exact
+  });
+
+  it('rounds double to single once, by the mode, and converts words (qemu)', () => {
+    const src = `
+      cvt.s.d $f4, $f0       # 1/3
+      cvt.s.d $f5, $f2       # 1 + 2^-24: a tie, to even
+      cvt.s.d $f6, $f8       # 1 + 2^-24 + 2^-52: just above the tie
+      cvt.s.w $f7, $f10      # 16777217
+      cvt.s.w $f9, $f11      # -16777219
+      cvt.d.w $f12, $f14     # INT_MIN
+      cvt.d.s $f16, $f18     # single 1/3, exact
+    `;
+    const regs = { 0: '3fd5555555555555', 2: '3ff0000010000000', 8: '3ff0000010000001', 10: '01000001', 11: 'fefffffd', 14: '80000000', 18: '3eaaaaab' };
+    const rn = fp(src, regs, 0).run();
+    expect([getS(rn, 4), getS(rn, 5), getS(rn, 6), getS(rn, 7), getS(rn, 9), getD(rn, 12), getD(rn, 16)])
+      .toEqual(['3eaaaaab', '3f800000', '3f800001', '4b800000', 'cb800002', 'c1e0000000000000', '3fd5555560000000']);
+    const rp = fp(src, regs, 2).run();
+    expect([getS(rp, 4), getS(rp, 5), getS(rp, 7), getS(rp, 9)]).toEqual(['3eaaaaab', '3f800001', '4b800001', 'cb800001']);
+    const rm = fp(src, regs, 3).run();
+    expect([getS(rm, 4), getS(rm, 7), getS(rm, 9)]).toEqual(['3eaaaaaa', '4b800000', 'cb800002']);
+    const ovf = fp('cvt.s.d $f4, $f0', { 0: '47f0000000000000' }, 1).run();
+    expect(getS(ovf, 4)).toBe('7f7fffff');
+    expect(fcsr(ovf)).toBe(1 | cause(O | I) | flag(O | I));
+  });
+});
+
+describe('FPU: compares, condition codes and branches', () => {
+  const CONDS = ['f', 'un', 'eq', 'ueq', 'olt', 'ult', 'ole', 'ule', 'sf', 'ngle', 'seq', 'ngl', 'lt', 'nge', 'le', 'ngt'];
+  // Which of the 16 conditions hold, in the order above, for each relation of the operands.
+  const TRUTH: Record<string, string> = {
+    less: '0000111100001111', equal: '0011001100110011', greater: '0000000000000000', unordered: '0101010101010101',
+  };
+  const CASES: [string, string, string, string][] = [
+    // relation, single a, single b, double a, double b... (b for doubles derived below)
+    ['less', '3f800000', '40000000', ''], ['greater', '40000000', '3f800000', ''], ['equal', '80000000', '00000000', ''],
+    ['unordered', '7f800001', '3f800000', ''],
+  ].map(([r, a, b]) => [r, a, b, ''] as [string, string, string, string]);
+  const toD = (s: string): string => ({ '3f800000': '3ff0000000000000', '40000000': '4000000000000000', '80000000': '8000000000000000', '00000000': '0000000000000000', '7f800001': '7ff0000000000001' } as Record<string, string>)[s];
+
+  for (const fmt of ['s', 'd']) {
+    for (const half of [0, 8]) {
+      it(`c.cond.${fmt} for ${CONDS.slice(half, half + 8).join(', ')} on condition codes 0..7`, () => {
+        const src = CONDS.slice(half, half + 8).map((c, cc) => `c.${c}.${fmt} $fcc${cc}, $f0, $f2`).join('\n');
+        for (const [rel, a, b] of CASES) {
+          const t = fp(src, fmt === 's' ? { 0: a, 2: b } : { 0: toD(a), 2: toD(b) }, 0).run();
+          let want = 0;
+          for (let cc = 0; cc < 8; cc++) if (TRUTH[rel][half + cc] === '1') want |= FCC[cc];
+          const signalsInvalid = rel === 'unordered' && half === 8; // the signaling half, on a quiet NaN
+          expect(fcsr(t), `${fmt} ${rel}`).toBe((want | (signalsInvalid ? cause(V) | flag(V) : 0)) >>> 0);
+        }
+      });
+    }
+  }
+
+  it('raises Invalid on a signaling NaN even for the quiet compares, and clears a false condition', () => {
+    const t = fp('c.eq.d $fcc1, $f0, $f2\nc.un.s $fcc2, $f4, $f4', { 0: '7ff8000000000000', 2: '3ff0000000000000', 4: '3f800000' }, FCC[1] | FCC[2]).run();
+    expect(fcsr(t)).toBe(flag(V)); // cc1 false (unordered, eq), cc2 false (ordered); Cause cleared by the last
+  });
+
+  it('branches on condition codes with BC1T/BC1F and annuls the delay slot of not-taken likely branches', () => {
+    const t = fp(`
+      c.lt.d $fcc5, $f0, $f2     # 1 < 2: true
+      bc1t $fcc5, 1f
+      addiu $t0, $0, 1           # delay slot
+      addiu $t1, $0, 1           # skipped
+    1: bc1f $fcc5, 2f
+      addiu $t2, $0, 1           # delay slot
+      addiu $t3, $0, 1           # not taken: runs
+    2: bc1fl $fcc5, 3f
+      addiu $t4, $0, 1           # annulled
+      addiu $t5, $0, 1
+    3: bc1tl $fcc5, 4f
+      addiu $t6, $0, 1           # taken likely: delay slot runs
+      addiu $t7, $0, 1           # skipped
+    4: bc1t $fcc4, 5f            # fcc4 clear
+      nop
+      addiu $s0, $0, 1
+    5: c.lt.d $f2, $f0           # cc0 := 2 < 1 = false
+      bc1f 6f
+      nop
+      addiu $s1, $0, 1           # skipped
+    6: nop
+    `, { 0: '3ff0000000000000', 2: '4000000000000000' }).run();
+    expect([8, 9, 10, 11, 12, 13, 14, 15, 16, 17].map((n) => t.r(n))).toEqual([1, 0, 1, 1, 0, 1, 1, 0, 1, 0]);
+  });
+
+  it('moves on condition codes (MOVF/MOVT and .fmt) and on general registers (MOVZ/MOVN.fmt)', () => {
+    const t = fp(`
+      li $t1, 77
+      c.eq.s $fcc2, $f0, $f0     # true
+      movt $t0, $t1, $fcc2       # moves
+      movf $t2, $t1, $fcc2       # does not
+      movt.s $f4, $f6, $fcc2     # moves
+      movf.s $f5, $f6, $fcc2     # does not
+      movf.d $f8, $f10, $fcc3    # fcc3 clear: moves
+      movt.d $f12, $f10, $fcc3   # does not
+      movz.s $f14, $f6, $zero    # moves
+      movn.s $f15, $f6, $zero    # does not
+      movn.d $f16, $f10, $t1     # moves
+      movz.d $f18, $f10, $t1     # does not
+    `, { 0: '3f800000', 6: '40490fdb', 10: '400921fb54442d18' }).run();
+    expect([t.r(8), t.r(10)]).toEqual([77, 0]);
+    expect([getS(t, 4), getS(t, 5), getS(t, 14), getS(t, 15)]).toEqual(['40490fdb', '00000000', '40490fdb', '00000000']);
+    expect([getD(t, 8), getD(t, 12), getD(t, 16), getD(t, 18)]).toEqual(['400921fb54442d18', '0000000000000000', '400921fb54442d18', '0000000000000000']);
+  });
+});
+
+describe('FPU: exceptions', () => {
+  it('raises FPE for an enabled exception, leaving the destination and the Flags unchanged', () => {
+    const t = fp(`
+      li $t0, ${enable(V)}
+      ctc1 $t0, $31
+      div.d $f4, $f0, $f2        # 0/0
+      nop
+    `, { 0: '0000000000000000', 2: '0000000000000000', 4: '1111111122222222' });
+    t.step(3);
+    expect(t.cpu.pc).toBe(GENERAL_VECTOR);
+    expect(excCode(t)).toBe(EXC_FPE);
+    expect(t.c0(C0.EPC)).toBe(CODE + 8);
+    expect(t.c0(C0.Cause) >>> 31).toBe(0);
+    expect(getD(t, 4)).toBe('1111111122222222');
+    expect(fcsr(t)).toBe(enable(V) | cause(V));
+  });
+
+  it('raises FPE for enabled Inexact in a delay slot (Cause.BD, EPC at the branch) and on compares', () => {
+    const t = fp(`
+      beq $0, $0, 1f
+      div.s $f4, $f0, $f2        # 1/3: inexact
+    1: nop
+    `, { 0: '3f800000', 2: '40400000', 4: '12345678' }, enable(I));
+    t.step(2);
+    expect(t.cpu.pc).toBe(GENERAL_VECTOR);
+    expect(excCode(t)).toBe(EXC_FPE);
+    expect(t.c0(C0.EPC)).toBe(CODE);
+    expect(t.c0(C0.Cause) >>> 31).toBe(1);
+    expect(getS(t, 4)).toBe('12345678');
+    expect(fcsr(t)).toBe(enable(I) | cause(I));
+
+    const c = fp('c.seq.s $fcc1, $f0, $f2', { 0: '7f800001', 2: '3f800000' }, enable(V) | FCC[1]);
+    c.step(1);
+    expect(excCode(c)).toBe(EXC_FPE);
+    expect(fcsr(c)).toBe((enable(V) | cause(V) | FCC[1]) >>> 0); // the condition code kept its value
+  });
+
+  it('does not trap when the exception is not enabled, whatever else is', () => {
+    const t = fp('div.d $f4, $f0, $f2', { 0: '3ff0000000000000', 2: '4008000000000000' }, enable(V | Z | O | U)).run();
+    expect(getD(t, 4)).toBe('3fd5555555555555');
+    expect(fcsr(t)).toBe(enable(V | Z | O | U) | cause(I) | flag(I));
+  });
+
+  it('raises FPE from conversions with the destination unchanged', () => {
+    const t = fp('cvt.w.d $f4, $f0', { 0: '7ff0000000000000', 4: '00000005' }, enable(V));
+    t.step(1);
+    expect(excCode(t)).toBe(EXC_FPE);
+    expect(t.cpu.fpr32[4]).toBe(5);
+  });
+
+  it('raises FPE when CTC1 writes a Cause bit that is enabled, or Unimplemented; the write happens', () => {
+    const t = fp(`li $t0, ${cause(Z) | enable(Z)}\nctc1 $t0, $31\nnop`);
+    t.step(2);
+    expect(t.cpu.pc).toBe(GENERAL_VECTOR);
+    expect(excCode(t)).toBe(EXC_FPE);
+    expect(fcsr(t)).toBe(cause(Z) | enable(Z));
+    const e = fp(`li $t0, ${cause(E)}\nctc1 $t0, $31\nnop`);
+    e.step(2);
+    expect(excCode(e)).toBe(EXC_FPE);
+    const ok = fp(`li $t0, ${cause(Z) | enable(V)}\nctc1 $t0, $31\ncfc1 $t1, $31`).run();
+    expect(ok.u(9)).toBe(cause(Z) | enable(V));
+  });
+
+  it('raises Coprocessor Unusable (CE = 1) for COP1, COP1X and FP loads when CU1 is clear', () => {
+    for (const src of ['add.s $f4, $f0, $f2', 'lwc1 $f4, 0($sp)', 'ldxc1 $f4, $t0($t1)', 'bc1t 1f\nnop\n1: nop', 'madd.d $f4, $f6, $f0, $f2', 'mfc1 $t0, $f0']) {
+      const t = Runner.create().asm(src).setCp0(C0.Status, Status.CU0);
+      t.step(1);
+      expect(t.cpu.pc, src).toBe(GENERAL_VECTOR);
+      expect(excCode(t), src).toBe(EXC_CPU);
+      expect((t.c0(C0.Cause) >>> 28) & 3, src).toBe(1);
+      expect(t.c0(C0.EPC), src).toBe(CODE);
+    }
+  });
+
+  it('raises Reserved Instruction for 64-bit moves, the L and PS formats and odd double registers', () => {
+    const words = {
+      'dmfc1 $t0, $f0': 0x44280000,
+      'cvt.s.l $f4, $f0': 0x46a00120,
+      'cvt.s.s $f4, $f0': 0x46000120,
+      'add.d $f4, $f1, $f2': 0x46220900,
+      'madd.ps $f4, $f6, $f0, $f2': 0x4cc20126,
+      'c.eq.d $f1, $f2': 0x46220832,
+    };
+    for (const [what, word] of Object.entries(words)) {
+      const t = Runner.create().poke(CODE, [word]);
+      t.step(1);
+      expect(excCode(t), what).toBe(EXC_RI);
+      expect(t.cpu.pc, what).toBe(GENERAL_VECTOR);
+    }
+    const l = Runner.create().asm('cvt.l.d $f4, $f0');
+    l.step(1);
+    expect(excCode(l)).toBe(EXC_RI);
+  });
+});
+
+describe('FPU: moves, control registers, loads and stores', () => {
+  it('moves words with MFC1/MTC1 and the odd half of a pair with MFHC1/MTHC1', () => {
+    const t = fp(`
+      li $t0, 0x40091eb8
+      li $t1, 0x51eb851f
+      mtc1 $t1, $f2
+      mthc1 $t0, $f2
+      mfhc1 $t2, $f2
+      mfc1 $t3, $f3
+      mfc1 $t4, $f2
+    `).run();
+    expect(t.cpu.fpd[1]).toBe(3.14);
+    expect([t.u(10), t.u(11), t.u(12)]).toEqual([0x40091eb8, 0x40091eb8, 0x51eb851f]);
+  });
+
+  it('reserves MFHC1/MTHC1 without the MIPS32r2 extension', () => {
+    for (const src of ['mfhc1 $t0, $f2', 'mthc1 $t0, $f2']) {
+      const t = fp(src, {}, 0, { r2: false });
+      t.step(1);
+      expect(excCode(t), src).toBe(EXC_RI);
+    }
+  });
+
+  it('reads FIR and FCSR and writes only FCSR\'s writable bits', () => {
+    const t = fp(`
+      cfc1 $t0, $0
+      li $t1, 0xfffdf07f         # everything but E and the Enables
+      ctc1 $t1, $31
+      cfc1 $t2, $31
+      ctc1 $t1, $0               # FIR is read-only
+      cfc1 $t3, $0
+    `).run();
+    expect(t.u(8) & 0xffff).toBe(0x0900); // implementation 0x09: the R10000's FPU
+    expect(t.u(10)).toBe(0xff81f07f); // bits 22..18 read as zero (qemu)
+    expect(t.u(11)).toBe(t.u(8));
+    const strict = fp('cfc1 $t0, $0', {}, 0, { r2: false }).run();
+    expect(strict.u(8)).toBe(0x00000900);
+  });
+
+  it('has the MIPS32r2 FCCR, FEXR and FENR views of FCSR (qemu)', () => {
+    const t = fp(`
+      cfc1 $t0, $25
+      cfc1 $t1, $26
+      cfc1 $t2, $28
+      ctc1 $zero, $31
+      li $t3, 0x5a
+      ctc1 $t3, $25
+      cfc1 $t4, $31
+      li $t3, 0x187              # FENR: Enables U and I, FS, RM 3
+      ctc1 $t3, $28
+      cfc1 $t5, $31
+      li $t3, 0x0000807c         # FEXR: Cause Z (not enabled), all Flags
+      ctc1 $t3, $26
+      cfc1 $t6, $31
+    `, {}, 0xfe80007f).run();
+    expect([t.u(8), t.u(9), t.u(10)]).toEqual([0xff, 0x7c, 0x03]);
+    expect(t.u(12)).toBe(0x5a000000);
+    expect(t.u(13)).toBe(0x5a000000 | (1 << 24) | 0x183);
+    expect(t.u(14)).toBe(0x5a000000 | (1 << 24) | 0x183 | 0x807c);
+  });
+
+  it('loads and stores with FR=0 pairing and big-endian word order', () => {
+    const t = fp(`
+      lui $t0, 0x8020
+      li $t1, 0x3ff00000
+      sw $t1, 0($t0)
+      li $t1, 0x12345678
+      sw $t1, 4($t0)
+      ldc1 $f2, 0($t0)           # f3 = high word (at the lower address), f2 = low word
+      sdc1 $f2, 8($t0)
+      lwc1 $f5, 4($t0)
+      swc1 $f5, 16($t0)
+      li $t2, 8
+      ldxc1 $f6, $t2($t0)
+      li $t2, 4
+      lwxc1 $f9, $t2($t0)
+      li $t2, 24
+      sdxc1 $f6, $t2($t0)
+      li $t2, 32
+      swxc1 $f9, $t2($t0)
+    `).run();
+    const m = (a: number): number => t.memory.read32(0x200000 + a) >>> 0;
+    expect([t.cpu.fpr32[3] >>> 0, t.cpu.fpr32[2] >>> 0]).toEqual([0x3ff00000, 0x12345678]);
+    expect(getD(t, 2)).toBe('3ff0000012345678');
+    expect([m(8), m(12)]).toEqual([0x3ff00000, 0x12345678]);
+    expect(m(16)).toBe(0x12345678);
+    expect(getD(t, 6)).toBe('3ff0000012345678');
+    expect(t.cpu.fpr32[9] >>> 0).toBe(0x12345678);
+    expect([m(24), m(28), m(32)]).toEqual([0x3ff00000, 0x12345678, 0x12345678]);
+  });
+});

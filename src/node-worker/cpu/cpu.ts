@@ -616,7 +616,11 @@ export class Cpu {
   writePhys(pa: number, size: number, value: number): boolean {
     if (pa + size <= this.mem.size && !isIo(pa)) {
       if (this.coherence !== null) this.touch(pa, true);
-      if (size === 4) this.mem.w32[pa >>> 2] = value;
+      if (this.mmu.storeThrough) { // sequentially consistent: a seq-cst atomic store (a full fence on the host)
+        if (size === 4) Atomics.store(this.mem.w32, pa >>> 2, value);
+        else if (size === 2) Atomics.store(this.mem.u16, (pa ^ 2) >>> 1, value);
+        else Atomics.store(this.mem.u8, pa ^ 3, value);
+      } else if (size === 4) this.mem.w32[pa >>> 2] = value;
       else if (size === 2) this.mem.u16[(pa ^ 2) >>> 1] = value;
       else this.mem.u8[pa ^ 3] = value;
       return true;

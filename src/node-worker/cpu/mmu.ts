@@ -41,6 +41,8 @@ export class Mmu {
   /** Privilege level now (Mode), and the offset of its soft-TLB tables. */
   mode = Mode.Kernel;
   modeBase = 0;
+  /** Sequential-consistency mode: stores never use the soft TLB, so each reaches Cpu.writePhys. */
+  storeThrough = false;
   /** Status.ERL: kuseg is unmapped while it is set. */
   erl = false;
 
@@ -111,7 +113,7 @@ export class Mmu {
     if (kind === Access.Fetch) { this.fetchTag[slot] = tag; this.fetchDelta[slot] = delta; }
     else if (kind === Access.Load) { this.loadTag[slot] = tag; this.loadDelta[slot] = delta; }
     else {
-      this.storeTag[slot] = tag; this.storeDelta[slot] = delta;
+      if (!this.storeThrough) { this.storeTag[slot] = tag; this.storeDelta[slot] = delta; }
       // A writable page is also readable: save the load its slow path.
       this.loadTag[slot] = tag; this.loadDelta[slot] = delta;
     }

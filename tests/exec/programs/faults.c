@@ -1,0 +1,16 @@
+/* Dies the way argv[1] says: segv, abort, divzero, sigterm, bus. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+int main(int argc, char **argv) {
+  const char *how = argc > 1 ? argv[1] : "";
+  printf("dying by %s\n", how);
+  fflush(stdout);
+  if (!strcmp(how, "segv")) return *(volatile int *)0x10;
+  if (!strcmp(how, "abort")) abort();
+  if (!strcmp(how, "divzero")) { volatile int z = argc - 2; return 10 / z; }
+  if (!strcmp(how, "sigterm")) raise(SIGTERM);
+  if (!strcmp(how, "bus")) { volatile char b[8]; return *(volatile int *)(b + 1); }
+  return 0;
+}
