@@ -3,6 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerExec } from './exec.js';
+import { registerBoot } from './boot.js';
+import { registerStress } from './stress.js';
 
 /** Exit status for command-line and input errors. */
 export const EXIT_USAGE = 2;
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
       process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE);
     });
   registerExec(program);
+  registerBoot(program);
+  registerStress(program);
   return program;
 }
 

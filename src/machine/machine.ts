@@ -35,6 +35,8 @@ export interface CpuStats {
 export interface MachineResult {
   exitStatus: number;
   halted: boolean;
+  /** Stopped by Ctrl-C (stop()) rather than by the guest. */
+  interrupted: boolean;
   hostSeconds: number;
   instructions: number;
   simulatedCycles: number;
@@ -152,6 +154,7 @@ export class Machine {
     return {
       exitStatus: Atomics.load(this.ctl, Ctl.ExitStatus),
       halted: Atomics.load(this.ctl, Ctl.Halted) !== 0,
+      interrupted: Atomics.load(this.ctl, Ctl.StopRequest) !== 0,
       hostSeconds,
       instructions,
       simulatedCycles,

@@ -71,6 +71,8 @@ div.s 3 bf800000 40400000 - beaaaaab 00001007
 div.s 0 40000000 40400000 - 3f2aaaab 00001004
 div.s 1 40000000 40400000 - 3f2aaaaa 00001005
 add.d 0 3ff0000000000000 3ca0000000000000 - 3ff0000000000000 00001004
+add.d 2 7fd285ed6b214d9f ffefffffffffffff - ffe6bd094a6f592f 00001006
+add.d 3 7fefffffffffffff ffd285ed6b214d9f - 7fe6bd094a6f592f 00001007
 add.d 2 3ff0000000000000 3ca0000000000000 - 3ff0000000000001 00001006
 add.d 0 3ff0000000000000 3ca8000000000000 - 3ff0000000000001 00001004
 add.d 3 bff0000000000000 bc90000000000000 - bff0000000000001 00001007
@@ -985,19 +987,20 @@ describe('FPU: compares, condition codes and branches', () => {
   const TRUTH: Record<string, string> = {
     less: '0000111100001111', equal: '0011001100110011', greater: '0000000000000000', unordered: '0101010101010101',
   };
-  const CASES: [string, string, string, string][] = [
-    // relation, single a, single b, double a, double b... (b for doubles derived below)
-    ['less', '3f800000', '40000000', ''], ['greater', '40000000', '3f800000', ''], ['equal', '80000000', '00000000', ''],
-    ['unordered', '7f800001', '3f800000', ''],
-  ].map(([r, a, b]) => [r, a, b, ''] as [string, string, string, string]);
-  const toD = (s: string): string => ({ '3f800000': '3ff0000000000000', '40000000': '4000000000000000', '80000000': '8000000000000000', '00000000': '0000000000000000', '7f800001': '7ff0000000000001' } as Record<string, string>)[s];
+  // relation, then a and b as singles and as doubles (-0 vs +0 is "equal"; a quiet NaN is unordered)
+  const CASES: [string, string, string, string, string][] = [
+    ['less', '3f800000', '40000000', '3ff0000000000000', '4000000000000000'],
+    ['greater', '40000000', '3f800000', '4000000000000000', '3ff0000000000000'],
+    ['equal', '80000000', '00000000', '8000000000000000', '0000000000000000'],
+    ['unordered', '7f800001', '3f800000', '7ff0000000000001', '3ff0000000000000'],
+  ];
 
   for (const fmt of ['s', 'd']) {
     for (const half of [0, 8]) {
       it(`c.cond.${fmt} for ${CONDS.slice(half, half + 8).join(', ')} on condition codes 0..7`, () => {
         const src = CONDS.slice(half, half + 8).map((c, cc) => `c.${c}.${fmt} $fcc${cc}, $f0, $f2`).join('\n');
-        for (const [rel, a, b] of CASES) {
-          const t = fp(src, fmt === 's' ? { 0: a, 2: b } : { 0: toD(a), 2: toD(b) }, 0).run();
+        for (const [rel, sa, sb, da, db] of CASES) {
+          const t = fp(src, fmt === 's' ? { 0: sa, 2: sb } : { 0: da, 2: db }, 0).run();
           let want = 0;
           for (let cc = 0; cc < 8; cc++) if (TRUTH[rel][half + cc] === '1') want |= FCC[cc];
           const signalsInvalid = rel === 'unordered' && half === 8; // the signaling half, on a quiet NaN

@@ -86,6 +86,7 @@ const TWO64 = 2 ** 64;
 const FAST_LO = 2 ** -966;
 const FAST_HI = 2 ** 995;
 const FAST_Q_LO = 2 ** -1021;
+/** Square roots of operands outside [SQRT_LO, SQRT_HI] are taken on x * 2^1000 or x * 2^-100. */
 const SQRT_LO = 2 ** -960;
 const SQRT_HI = 2 ** 1000;
 const SQRT_UP = 2 ** 1000;
@@ -269,7 +270,8 @@ function overS(hi: number, lo: number): number {
 
 /**
  * Rounds exact = hi + lo to single in the current mode, with all flags. hi is a finite double,
- * hi = RN(hi + lo) or exact; only the sign of lo matters (0 when hi is exact).
+ * exact or the round-to-nearest binary64 result of one operation on singles; only the sign of lo
+ * matters (0 when hi is exact).
  */
 function roundS(hi: number, lo: number): number {
   let r = Math.fround(hi);
@@ -277,14 +279,12 @@ function roundS(hi: number, lo: number): number {
   if (d === 0 && lo === 0) return r;
   if (r - r !== 0) return overS(hi, lo);
   fx |= X.I;
+  // Rounding to nearest needs no correction: hi is either exact (conversions) or the binary64
+  // result of +, -, *, / or sqrt on singles, and rounding those twice to nearest gives the same
+  // single as rounding once, since 53 >= 2 * 24 + 2 (Figueroa). Directed modes use lo's sign.
   const up = d !== 0 ? d > 0 : lo > 0; // exact > r
   switch (rm) {
-    case Rm.RN:
-      if (d !== 0 && lo !== 0 && (lo > 0) === up) { // hi on a midpoint and the exact value past it?
-        const n = up ? nextUp32(r) : nextDown32(r);
-        if (2 * Math.abs(d) === Math.abs(n - r)) r = n;
-      }
-      break;
+    case Rm.RN: break;
     case Rm.RZ: if (up !== (hi > 0)) r = up ? nextUp32(r) : nextDown32(r); break;
     case Rm.RP: if (up) r = nextUp32(r); break;
     default: if (!up) r = nextDown32(r);

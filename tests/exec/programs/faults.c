@@ -11,6 +11,6 @@ int main(int argc, char **argv) {
   if (!strcmp(how, "abort")) abort();
   if (!strcmp(how, "divzero")) { volatile int z = argc - 2; return 10 / z; }
   if (!strcmp(how, "sigterm")) raise(SIGTERM);
-  if (!strcmp(how, "bus")) { volatile char b[8]; return *(volatile int *)(b + 1); }
+  if (!strcmp(how, "bus")) { char *p = malloc(16); return *(int *volatile)(p + argc - 1); }
   return 0;
 }

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+/**
+ * `disco boot --kernel ELF [machine flags] [--disk IMG] [--stats FILE] [--json]`: boots a kernel
+ * on the bare FLASH machine. The console goes to stdout; the summary to stderr (or as JSON).
+ */
+import { readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { Command } from 'commander';
+import { Machine, type MachineResult } from '../machine/machine.js';
+import { ConfigError } from '../shared/config.js';
+import { ElfError } from '../exec/elf.js';
+import { addMachineOptions, configFrom, type MachineFlags } from './machine-options.js';
+import { machineSummary } from './report.js';
+
+interface BootFlags extends MachineFlags { kernel?: string; disk?: string; stats?: string; json?: boolean; quiet?: boolean }
+
+export const EXIT_BAD_INPUT = 2;
+export const EXIT_MACHINE_FAULT = 70;
+
+export function registerBoot(program: Command): void {
+  addMachineOptions(program.command('boot'))
+    .description('boot a kernel on the bare FLASH machine; exits with the status the guest writes to the halt register')
+    .option('--kernel <elf>', 'kernel image (ELF32 big-endian MIPS, linked in kseg0)')
+    .option('--disk <image>', 'disk image for the block device')
+    .option('--stats <file>', 'write the summary as JSON to a file')
+    .option('--json', 'print the summary as JSON on stderr instead of tables')
+    .option('-q, --quiet', 'no summary')
+    .action(async (opts: BootFlags) => { process.exit(await boot(opts)); });
+}
+
+/** Shared by boot and stress: builds and runs a machine, reporting errors in one line. */
+export async function runMachine(command: string, kernel: string, opts: MachineFlags & { disk?: string; check?: boolean }, bootArgs: number[] = []): Promise<{ result: MachineResult; machine: Machine } | number> {
+  let machine: Machine;
+  try {
+    machine = new Machine(configFrom(opts), { disk: opts.disk ?? null, check: opts.check });
+    machine.loadKernel(readFileSync(kernel));
+  } catch (e) {
+    const msg = e instanceof ElfError ? `${kernel}: ${e.message}` : e instanceof ConfigError ? e.message : (e as Error).message;
+    writeSync(2, `disco ${command}: ${msg}\n`);
+    return EXIT_BAD_INPUT;
+  }
+  machine.shared.bootArgs = bootArgs;
+  const onSigint = () => machine.stop();
+  process.once('SIGINT', onSigint);
+  const progress = process.stderr.isTTY ? (q: number) => writeSync(2, `\r${command}: quantum ${q}`) : undefined;
+  try {
+    const result = await machine.run(progress);
+    if (progress) writeSync(2, '\r\x1b[K');
+    return { result, machine };
+  } catch (e) {
+    writeSync(2, `disco ${command}: machine fault: ${(e as Error).message}\n`);
+    return EXIT_MACHINE_FAULT;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+}
+
+async function boot(opts: BootFlags): Promise<number> {
+  if (opts.kernel === undefined) {
+    writeSync(2, 'disco boot: --kernel ELF is required (the shipped guest kernel comes with the guest-kernel stage)\n');
+    return EXIT_BAD_INPUT;
+  }
+  const ran = await runMachine('boot', opts.kernel, opts);
+  if (typeof ran === 'number') return ran;
+  const { result } = ran;
+  if (opts.stats !== undefined) writeFileSync(opts.stats, JSON.stringify(result, null, 2) + '\n');
+  if (!opts.quiet) writeSync(2, opts.json ? JSON.stringify(result) + '\n' : machineSummary(result));
+  if (result.interrupted) return 130;
+  return result.exitStatus & 0xff;
+}

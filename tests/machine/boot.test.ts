@@ -1,0 +1,103 @@
+// Whole-machine runs through the CLI: bare-metal programs booted on 1, 2 and 8 nodes in
+// parallel and deterministic mode; the stress patterns with the invariant checker.
+import { describe, it, expect } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { Machine } from '../../src/machine/machine.js';
+import { makeConfig } from '../../src/shared/config.js';
+
+const disco = (...args: string[]) => spawnSync('node', ['bin/disco.js', ...args], { encoding: 'utf8', timeout: 120_000 });
+
+describe('disco boot', () => {
+  it.each([
+    [1, 1, false], [2, 1, false], [2, 2, true], [8, 1, false], [8, 1, true], [4, 2, false],
+  ])('boots the MP hello on %i nodes x %i CPUs (deterministic %s)', (nodes, cpn, det) => {
+    const dir = mkdtempSync(join(tmpdir(), 'boot-'));
+    const args = ['boot', '--kernel', 'guest/images/hello.elf', '--nodes', String(nodes), '--cpus-per-node', String(cpn), '--mem-per-node', '8', '--stats', join(dir, 's.json')];
+    if (det) args.push('--deterministic');
+    const r = disco(...args);
+    const n = nodes * cpn;
+    let tokens = 0;
+    for (let c = 1; c < n; c++) tokens += 100 + c;
+    expect(r.stdout).toBe(`hello from ${n} cpus on ${nodes} nodes\nsum of cpu ids ${n * (n - 1) / 2}, ipi tokens ${tokens}\n`);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('per node');
+    const stats = JSON.parse(readFileSync(join(dir, 's.json'), 'utf8'));
+    expect(stats.instructions).toBeGreaterThan(0);
+    expect(stats.hostSeconds).toBeGreaterThan(0);
+    expect(stats.simulatedCycles).toBeGreaterThan(0);
+    expect(stats.nodes).toHaveLength(nodes);
+    for (const node of stats.nodes) { expect(node.instructions).toBeGreaterThan(0); expect(node.simulatedCycles).toBeGreaterThan(0); }
+    expect(stats.cpus.slice(1).every((c: { ipisReceived: number }) => c.ipisReceived === 1)).toBe(true);
+  });
+
+  it('gives identical results run after run in deterministic mode', () => {
+    const run = () => {
+      const r = disco('stress', '--pattern', 'random', '--nodes', '4', '--cpus-per-node', '2', '--mem-per-node', '8', '--deterministic', '--json', '--ops', '500');
+      const row = JSON.parse(r.stdout.slice(r.stdout.indexOf('[')))[0];
+      delete row.hostSeconds;
+      return row;
+    };
+    const a = run();
+    expect(a.remoteDirty).toBeGreaterThan(0);
+    expect(run()).toEqual(a);
+  });
+
+  it('rejects a bad kernel or configuration with one line and status 2', () => {
+    const r = disco('boot', '--kernel', 'package.json');
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('not an ELF file');
+    const c = disco('boot', '--kernel', 'guest/images/hello.elf', '--nodes', '40');
+    expect(c.status).toBe(2);
+    expect(c.stderr).toContain('nodes must be between 1 and 32');
+  });
+});
+
+describe('disco stress', () => {
+  it.each([[false], [true]])('runs every pattern on 4 nodes x 2 CPUs with zero violations (deterministic %s)', (det) => {
+    const args = ['stress', '--nodes', '4', '--cpus-per-node', '2', '--mem-per-node', '8', '--check', '--ops', '300', '--json'];
+    if (det) args.push('--deterministic');
+    const r = disco(...args);
+    expect(r.status).toBe(0);
+    const rows = JSON.parse(r.stdout.slice(r.stdout.indexOf('[')));
+    expect(rows.map((x: { pattern: string }) => x.pattern)).toEqual(
+      ['counter', 'spinlock', 'false-sharing', 'migratory', 'prodcons', 'random', 'peterson', ...(det ? ['peterson-nosync'] : [])]);
+    for (const row of rows) {
+      expect(row.result).toBe('ok');
+      expect(row.violations).toBe(0);
+      expect(row.operations).toBe(300 * 8);
+    }
+    expect(rows.find((x: { pattern: string }) => x.pattern === 'counter').invalidations).toBeGreaterThan(0);
+  });
+
+  it('Peterson without SYNC never fails on the sequentially consistent machine', () => {
+    const r = disco('stress', '--nodes', '2', '--cpus-per-node', '1', '--mem-per-node', '8', '--pattern', 'peterson-nosync', '--ops', '5000', '--sequential-consistency', '--json');
+    expect(r.status).toBe(0);
+  });
+
+  it('the checker catches a protocol that skips invalidations', async () => {
+    const m = new Machine(makeConfig({ nodes: 2, cpusPerNode: 2, memPerNodeMB: 8, quantumCycles: 5000 }), { check: true, skipInvalidation: true });
+    m.loadKernel(await readFile('guest/images/stress.elf'));
+    m.shared.bootArgs = [0, 300, 1]; // counter: LL/SC traffic on one shared line
+    const r = await m.run();
+    expect(r.cpus.reduce((a, c) => a + c.violations, 0)).toBeGreaterThan(0);
+  });
+
+  it('names an unknown pattern', () => {
+    const r = disco('stress', '--pattern', 'bogus');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('unknown pattern "bogus"');
+  });
+});
+
+describe('shipped images', () => {
+  it('rebuild byte for byte from guest/bare', () => {
+    const r = spawnSync('bash', ['guest/build-bare.sh', '--check'], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+});
