@@ -44,7 +44,8 @@ export function registerExec(program: Command): void {
     .addOption(new Option('--log-level <level>', 'log level (default: DISCO_LOG_LEVEL or warn)').choices(LOG_LEVELS))
     .passThroughOptions()
     .action(async (prog: string, args: string[], opts: ExecOptions) => {
-      process.exit(await execCommand(prog, args, opts));
+      const status = await execCommand(prog, args, opts);
+      if (status !== null) process.exit(status);
     });
 }
 
@@ -53,7 +54,8 @@ function fail(message: string): number {
   return EXIT_BAD_INPUT;
 }
 
-async function execCommand(prog: string, args: string[], opts: ExecOptions): Promise<number> {
+/** Runs the program; the exit status, or null after Ctrl-C (the SIGINT handler then ends the process). */
+async function execCommand(prog: string, args: string[], opts: ExecOptions): Promise<number | null> {
   const log = createLogger(opts.logLevel).child({ component: 'cli' });
   // Check the input here, so that bad input costs no worker and gets one clear line.
   try {
@@ -77,10 +79,10 @@ async function execCommand(prog: string, args: string[], opts: ExecOptions): Pro
   let interrupted = false;
   const onInterrupt = (): void => {
     interrupted = true;
-    // Should the worker not stop (stuck in a host system call), die of SIGINT itself: the
-    // shell sees 130 either way.
-    setTimeout(() => { process.removeAllListeners('SIGINT'); process.kill(process.pid, 'SIGINT'); }, 2000).unref();
-    void pool.destroy().finally(() => process.exit(EXIT_INTERRUPTED));
+    // The worker stops at once unless it is stuck in a host system call (a blocking read of a
+    // socket); then, since exit would wait for it, die of SIGINT instead: a shell sees 130 too.
+    setTimeout(() => { process.removeAllListeners('SIGINT'); process.kill(process.pid, 'SIGINT'); }, 2000);
+    void pool.destroy().then(() => process.exit(EXIT_INTERRUPTED));
   };
   process.once('SIGINT', onInterrupt);
 
@@ -88,14 +90,16 @@ async function execCommand(prog: string, args: string[], opts: ExecOptions): Pro
   try {
     result = await pool.run(request) as ExecResult;
   } catch (e) {
-    if (interrupted) return EXIT_INTERRUPTED;
+    if (interrupted) return null;
     const err = e instanceof Error ? e : new Error(String(e));
     fs.writeSync(2, `disco exec: emulator fault: ${err.message}\n`);
     log.debug({ stack: err.stack }, 'worker failed');
     return EXIT_EMULATOR_FAULT;
   } finally {
-    process.removeListener('SIGINT', onInterrupt);
-    await pool.destroy();
+    if (!interrupted) {
+      process.removeListener('SIGINT', onInterrupt);
+      await pool.destroy();
+    }
   }
   return report(result, opts, log);
 }

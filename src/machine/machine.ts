@@ -16,6 +16,7 @@ import type { MachineShared } from '../node-worker/node.js';
 import type { NodeTask, NodeTaskResult } from '../node-worker/machine-worker.js';
 import { ElfError, parseElf } from '../exec/elf.js';
 import { coherenceLayout } from '../node-worker/directory.js';
+import { framePoolBytes } from '../node-worker/devices/ether.js';
 
 export interface MachineOptions {
   disk?: string | null;
@@ -72,6 +73,7 @@ export class Machine {
       coherence: config.coherence ? new SharedArrayBuffer(4 * coherenceLayout(config).words) : null,
       check: opts.check ?? false,
       skipInvalidation: opts.skipInvalidation ?? false,
+      frames: new SharedArrayBuffer(framePoolBytes(config.nodes)),
     };
     this.memory = new MachineMemory(this.shared.memory);
     this.ctl = new Int32Array(this.shared.ctl);

@@ -4,7 +4,7 @@
  * devices and tells the accessing CPU's number. Byte and halfword accesses address the
  * register's word; writes carry the low bits, reads return the addressed bytes of the register.
  */
-import { DISK_BASE, NODECTL_BASE, PER_NODE_STRIDE, SYS_BASE, UART_BASE, isIo } from '../shared/physmap.js';
+import { DISK_BASE, ETHER_BASE, NODECTL_BASE, PER_NODE_STRIDE, SYS_BASE, UART_BASE, isIo } from '../shared/physmap.js';
 import type { PhysicalBus } from './cpu/mmu.js';
 import type { Device } from './devices/device.js';
 
@@ -14,6 +14,7 @@ export interface NodeDevices {
   readonly uart: Device;
   readonly disk: Device | null;
   readonly nodeCtl: Device;
+  readonly ether: Device;
 }
 
 export class NodeBus implements PhysicalBus {
@@ -24,7 +25,9 @@ export class NodeBus implements PhysicalBus {
     if (page === SYS_BASE) return d.system;
     if (page === UART_BASE) return d.uart;
     if (page === DISK_BASE) return d.disk;
-    if ((pa & ~(PER_NODE_STRIDE - 1)) === NODECTL_BASE + d.nodeId * PER_NODE_STRIDE) return d.nodeCtl;
+    const block = pa & ~(PER_NODE_STRIDE - 1);
+    if (block === NODECTL_BASE + d.nodeId * PER_NODE_STRIDE) return d.nodeCtl;
+    if (block === ETHER_BASE + d.nodeId * PER_NODE_STRIDE) return d.ether;
     return null;
   }
 

@@ -19,6 +19,7 @@ import { UartDevice, type ConsoleSink } from './devices/uart.js';
 import { DiskDevice, type InterruptSink } from './devices/disk.js';
 import { NodeController } from './devices/nodectl.js';
 import { CacheController, type HotPageSink } from './directory.js';
+import { EtherPort, type FrameLink } from './devices/ether.js';
 
 /** Everything the main thread shares with the workers. */
 export interface MachineShared {
@@ -41,6 +42,8 @@ export interface MachineShared {
   check: boolean;
   /** Test-only protocol bug: GETX does not invalidate the other sharers. */
   skipInvalidation: boolean;
+  /** The Ethernet frame pool (devices/ether.ts). */
+  frames: SharedArrayBuffer;
 }
 
 export const stdoutSink: ConsoleSink = { write(bytes) { writeSync(1, bytes); } };
@@ -51,7 +54,7 @@ export function makeNetwork(shared: MachineShared): Network {
   return new Network({ nodes: cfg.nodes, capacity: shared.netCapacity }, shared.net, (a, b) => hops(cfg, a, b) * cyclesPerHop);
 }
 
-export class FlashNode implements NodeServices, InterruptSink, Mailbox, HotPageSink {
+export class FlashNode implements NodeServices, InterruptSink, Mailbox, HotPageSink, FrameLink {
   readonly nodeId: number;
   readonly nodes: number;
   readonly cpusPerNode: number;
@@ -64,6 +67,7 @@ export class FlashNode implements NodeServices, InterruptSink, Mailbox, HotPageS
   readonly system: SystemDevice;
   readonly disk: DiskDevice | null;
   readonly nodeCtl: NodeController;
+  readonly ether: EtherPort;
   /** The node's simulated time: cycles at the end of the last quantum. */
   time = 0;
   private readonly msg = newMessage();
@@ -81,6 +85,7 @@ export class FlashNode implements NodeServices, InterruptSink, Mailbox, HotPageS
     this.uart = new UartDevice(sink);
     this.system = new SystemDevice(this);
     this.disk = shared.disk !== null ? new DiskDevice(shared.disk, this.memory, this, Irq.Disk) : null;
+    this.ether = new EtherPort(shared.frames, this.memory, this, this, nodeId * cfg.cpusPerNode, Irq.Ether);
     this.nodeCtl = new NodeController({ reset: () => undefined, threshold: cfg.hotPageThreshold }, this, nodeId * cfg.cpusPerNode, Irq.HotPage);
     for (let i = 0; i < cfg.cpusPerNode; i++) {
       const id = nodeId * cfg.cpusPerNode + i;
@@ -141,6 +146,11 @@ export class FlashNode implements NodeServices, InterruptSink, Mailbox, HotPageS
   ipiData(cpu: number): number { return Atomics.load(this.ctl, cpuCtl(cpu, CpuCtl.IpiData)); }
   clearIpi(cpu: number): void { this.lower(cpu, Irq.Ipi); }
 
+  // --- FrameLink (the Ethernet port) ---
+  sendFrame(dstNode: number, slot: number, len: number): void {
+    this.post(Msg.Frame, dstNode, slot, len, 0, 0);
+  }
+
   // --- HotPageSink (the coherence model): the page's home node controller raises the interrupt ---
   hotPage(page: number, node: number): void {
     const home = Math.floor((page * 4096) / this.memPerNode);
@@ -171,6 +181,7 @@ export class FlashNode implements NodeServices, InterruptSink, Mailbox, HotPageS
     const m = this.inbox;
     while (this.net.receive(this.nodeId, m)) {
       if (m[Word.Type] === Msg.HotPage) { this.nodeCtl.raiseHotPage(m[Word.A0], m[Word.A1]); continue; }
+      if (m[Word.Type] === Msg.Frame) { this.ether.receive(m[Word.Src], m[Word.A0], m[Word.A1]); continue; }
       const cpu = this.local(m[Word.A0]);
       if (cpu === null) continue;
       if (m[Word.Type] === Msg.Ipi) {

@@ -37,6 +37,19 @@ export const enum DiskStatus { Idle = 0, Done = 2, Error = 3 }
 /** Node controller registers: FLASH's per-page, per-node miss counters and the hot-page interrupt. */
 export const enum NodeCtl { HotPage = 0x00, HotNode = 0x04, Ack = 0x08, ResetPage = 0x0c, Threshold = 0x10 }
 
+/**
+ * Ethernet port registers. Send: TxDma, TxLen, TxDst (a port, or -1 for every other port), then
+ * TxCmd; TxStatus reads Done or Busy (no free frame buffer yet: retry). Receive: RxDma and RxMax
+ * name a buffer, RxCmd arms it; when a frame lands RxLen, RxSrc and RxStatus are set and the
+ * Ether line is raised until Ack, which also disarms.
+ */
+export const enum Ether {
+  MacId = 0x00, TxDma = 0x04, TxLen = 0x08, TxDst = 0x0c, TxCmd = 0x10, TxStatus = 0x14,
+  RxDma = 0x18, RxMax = 0x1c, RxCmd = 0x20, RxLen = 0x24, RxSrc = 0x28, RxStatus = 0x2c, Ack = 0x30, Dropped = 0x34,
+}
+export const enum EtherStatus { Idle = 0, Done = 1, Busy = 2, Error = 3, Ready = 1 }
+export const MAX_FRAME = 9216;
+
 export function isIo(pa: number): boolean {
   return pa >= IO_BASE && pa < IO_END;
 }

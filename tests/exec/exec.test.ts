@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /** `disco exec` end to end: real static MIPS programs against qemu-mips and Linux behaviour. */
-import { readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OUT, build, disco, discoAsync, qemu, requireBuild, shellStatus } from './helpers.js';
@@ -118,12 +119,24 @@ describe('disco exec', () => {
     expect(tooBig.stderr).toMatch(/^disco exec: program killed: out of machine memory \(32 MB\); try a larger --mem\n$/);
   });
 
-  it('exits 130 on SIGINT, even while the program waits for input', async () => {
-    const { child, done } = discoAsync(['exec', build('echo_stdin.c')]);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+  it('exits 130 on SIGINT, even while the program waits for input from a pipe', async () => {
+    const fifo = join(OUT, 'stdin.fifo');
+    rmSync(fifo, { force: true });
+    execFileSync('mkfifo', [fifo]);
+    const stdin = openSync(fifo, 'r+'); // never at end of file: the program waits forever
+    try {
+      const { child, done } = discoAsync(['exec', build('echo_stdin.c')], stdin);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      child.kill('SIGINT');
+      expect(await done).toMatchObject({ code: 130, stderr: '' });
+    } finally { closeSync(stdin); }
+  });
+
+  it('ends on SIGINT while a program computes', async () => {
+    const { child, done } = discoAsync(['exec', build('faults.c'), 'spin']);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     child.kill('SIGINT');
-    const { code } = await done;
-    expect(code).toBe(130);
+    expect(await done).toMatchObject({ code: 130 });
   });
 
   it('rejects bad options with status 2', () => {

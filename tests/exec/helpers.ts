@@ -58,11 +58,11 @@ export function shellStatus(r: Run): number {
 }
 
 /** Starts `node bin/disco.js <args>` in the background (for signals sent mid-run). */
-export function discoAsync(args: string[]): { child: ReturnType<typeof spawn>; done: Promise<{ code: number | null; stderr: string }> } {
-  const child = spawn(process.execPath, [DISCO, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+export function discoAsync(args: string[], stdin: number | 'pipe' = 'pipe'): { child: ReturnType<typeof spawn>; done: Promise<{ code: number | null; stderr: string }> } {
+  const child = spawn(process.execPath, [DISCO, ...args], { cwd: ROOT, stdio: [stdin, 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-  child.stdout.resume();
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+  child.stdout!.resume();
   const done = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stderr })));
   return { child, done };
 }

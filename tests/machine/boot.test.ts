@@ -46,6 +46,14 @@ describe('disco boot', () => {
     expect(run()).toEqual(a);
   });
 
+  it.each([[2, false], [4, true], [8, false]])('carries Ethernet frames between the ports of %i nodes (deterministic %s)', (nodes, det) => {
+    const args = ['boot', '--kernel', 'guest/images/ping.elf', '--nodes', String(nodes), '--cpus-per-node', '2', '--mem-per-node', '8', '-q'];
+    if (det) args.push('--deterministic');
+    const r = disco(...args);
+    expect(r.stdout).toBe(`ping ${nodes} nodes: ${nodes - 1} replies, 0 bad\n`);
+    expect(r.status).toBe(0);
+  });
+
   it('rejects a bad kernel or configuration with one line and status 2', () => {
     const r = disco('boot', '--kernel', 'package.json');
     expect(r.status).toBe(2);

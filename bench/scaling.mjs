@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// Scaling of the FLASH machine with node workers (issue: the FLASH machine). In one run, for
+// 1, 2, 4 and 8 nodes (one CPU each, one worker thread each): weak scaling (fixed work per CPU)
+// and strong scaling (fixed total work), in functional mode and with the coherence model on.
+// Reports aggregate emulated MIPS, speed-up over 1 node, and the coherence/functional time ratio.
+// Usage: node bench/scaling.mjs [--nodes 1,2,4,8] [--units N] [--json]   (after npm run build)
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Machine } from '../dist/machine/machine.js';
+import { makeConfig } from '../dist/shared/config.js';
+
+const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : dflt; };
+const nodeCounts = arg('--nodes', '1,2,4,8').split(',').map(Number);
+const units = Number(arg('--units', '15000'));
+const quantum = Number(arg('--quantum', '1000000'));
+const json = process.argv.includes('--json');
+const kernel = readFileSync(new URL('../guest/images/scale.elf', import.meta.url));
+
+async function run(nodes, unitsPerCpu, coherence) {
+  const m = new Machine(makeConfig({ nodes, cpusPerNode: 1, memPerNodeMB: 8, coherence, quantumCycles: quantum }));
+  m.loadKernel(kernel);
+  m.shared.bootArgs = [unitsPerCpu];
+  const r = await m.run();
+  if (r.exitStatus !== 0) throw new Error(`scale run failed on ${nodes} nodes`);
+  const misses = r.cpus.reduce((a, c) => a + c.localMisses + c.remoteCleanMisses + c.remoteDirtyMisses, 0);
+  return { hostSeconds: r.hostSeconds, instructions: r.instructions, mips: r.instructions / r.hostSeconds / 1e6, missRate: misses / r.instructions };
+}
+
+const rows = [];
+for (const mode of ['weak', 'strong']) {
+  for (const coherence of [false, true]) {
+    let base;
+    for (const nodes of nodeCounts) {
+      const perCpu = mode === 'weak' ? units : Math.max(1, Math.round(units * nodeCounts[0] / nodes));
+      const r = await run(nodes, perCpu, coherence);
+      base ??= r;
+      rows.push({ mode, model: coherence ? 'coherence' : 'functional', nodes, unitsPerCpu: perCpu, instructions: r.instructions, hostSeconds: +r.hostSeconds.toFixed(3), aggregateMips: +r.mips.toFixed(1), speedup: +(r.mips / base.mips).toFixed(2), missRate: +r.missRate.toExponential(2) });
+    }
+  }
+}
+for (const r of rows) {
+  if (r.model !== 'coherence') continue;
+  const f = rows.find((x) => x.mode === r.mode && x.model === 'functional' && x.nodes === r.nodes);
+  r.coherenceCost = +(r.hostSeconds / f.hostSeconds).toFixed(2);
+}
+if (json) console.log(JSON.stringify({ hostCores: availableParallelism(), rows }, null, 2));
+else {
+  console.log(`host cores: ${availableParallelism()}; speed-up is aggregate emulated MIPS over the first node count; coherence cost is host time with the model on over functional`);
+  const cols = ['mode', 'model', 'nodes', 'unitsPerCpu', 'instructions', 'hostSeconds', 'aggregateMips', 'speedup', 'missRate', 'coherenceCost'];
+  console.log(cols.join('\t'));
+  for (const r of rows) console.log(cols.map((c) => r[c] ?? '').join('\t'));
+}
