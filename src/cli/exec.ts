@@ -11,7 +11,9 @@ import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import { ElfError, parseElf } from '../exec/elf.js';
 import { describeFileError, type ExecRequest, type ExecResult, type ExecStats } from '../exec/run.js';
+import { hex } from '../exec/process.js';
 import { LOG_LEVELS, createLogger } from '../shared/log.js';
+import { table } from './table.js';
 
 export const EXIT_BAD_INPUT = 2;
 /** EX_SOFTWARE: the emulator itself failed. */
@@ -68,7 +70,7 @@ async function execCommand(prog: string, args: string[], opts: ExecOptions): Pro
   const terminal = isatty(1) || isatty(2);
   const request: ExecRequest = {
     program: prog, args, envp, cwd: process.cwd(), strictR10000: opts.strictR10000 === true,
-    memory: new SharedArrayBuffer(opts.mem << 20),
+    memory: new SharedArrayBuffer(opts.mem * 1024 * 1024),
     winsize: terminal ? { rows: Number(process.env.LINES) || 24, cols: Number(process.env.COLUMNS) || 80 } : null,
     logLevel: log.level,
   };
@@ -104,15 +106,18 @@ async function execCommand(prog: string, args: string[], opts: ExecOptions): Pro
   return report(result, opts, log);
 }
 
-function hex(v: number): string { return '0x' + (v >>> 0).toString(16).padStart(8, '0'); }
+/** The one line that reports an emulator bug (details follow at debug level). */
+export function faultSummary(f: { pc: number; instr: number | null; message: string }): string {
+  const instr = f.instr === null ? 'unreadable' : hex(f.instr);
+  return `disco exec: emulator fault at pc ${hex(f.pc)} (instr ${instr}): ${f.message.split('\n')[0]}`;
+}
 
 function report(result: ExecResult, opts: ExecOptions, log: Logger): number {
   switch (result.kind) {
     case 'bad-input':
       return fail(result.message);
     case 'emulator-fault': {
-      const instr = result.instr === null ? 'unreadable' : hex(result.instr);
-      fs.writeSync(2, `disco exec: emulator fault at pc ${hex(result.pc)} (instr ${instr}): ${result.message}\n`);
+      fs.writeSync(2, faultSummary(result) + '\n');
       log.debug({ stack: result.stack }, 'emulator fault details');
       writeStats(result.stats, opts);
       return EXIT_EMULATOR_FAULT;
@@ -131,12 +136,10 @@ function writeStats(s: ExecStats, opts: ExecOptions): void {
     fs.writeFileSync(opts.statsJson, JSON.stringify(json, null, 2) + '\n');
   }
   if (opts.stats === true) {
-    const rows: [string, string][] = [
-      ['instructions', s.instructions.toLocaleString('en-US')],
-      ['simulated cycles', s.simulatedCycles.toLocaleString('en-US')],
-      ['host seconds', s.hostSeconds.toFixed(3)],
-      ['emulated MIPS', mips.toFixed(1)],
+    const rows = [
+      ['instructions', s.instructions], ['simulated cycles', s.simulatedCycles],
+      ['host seconds', s.hostSeconds.toFixed(3)], ['emulated MIPS', mips.toFixed(1)],
     ];
-    fs.writeSync(2, 'disco exec statistics\n' + rows.map(([k, v]) => `  ${k.padEnd(18)}${v.padStart(16)}\n`).join(''));
+    fs.writeSync(2, table(['disco exec', 'statistics'], rows));
   }
 }

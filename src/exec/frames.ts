@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
-/** The frame allocator of `disco exec`: hands out zeroed 4 KB frames of machine memory. */
+/**
+ * The frame allocator of `disco exec`: hands out zeroed 4 KB frames of machine memory, never
+ * those behind the I/O window of the physical map (the CPU sends those accesses to devices).
+ */
 import type { MachineMemory } from '../shared/memory.js';
+import { IO_BASE, IO_END } from '../shared/physmap.js';
 
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
@@ -22,7 +26,17 @@ export class FrameAllocator {
     this.freeList = new Int32Array(this.total);
   }
 
-  get used(): number { return this.next - this.nFree; }
+  /** Frames handed out and not released. */
+  get used(): number {
+    const skipped = this.next > IO_BASE >>> PAGE_SHIFT ? Math.min(this.total, IO_END >>> PAGE_SHIFT) - (IO_BASE >>> PAGE_SHIFT) : 0;
+    return this.next - skipped - this.nFree;
+  }
+
+  /** Frames that can hold memory: all but those the I/O window shadows. */
+  get usable(): number {
+    const lo = Math.min(this.total, IO_BASE >>> PAGE_SHIFT), hi = Math.min(this.total, IO_END >>> PAGE_SHIFT);
+    return this.total - (hi - lo);
+  }
 
   /** A zeroed frame number; throws OutOfMachineMemory when none is left. */
   alloc(): number {
@@ -31,7 +45,8 @@ export class FrameAllocator {
       this.mem.w32.fill(0, f << (PAGE_SHIFT - 2), (f + 1) << (PAGE_SHIFT - 2));
       return f;
     }
-    if (this.next >= this.total) throw new OutOfMachineMemory(`out of machine memory (${this.mem.size >>> 20} MB)`);
+    if (this.next === IO_BASE >>> PAGE_SHIFT) this.next = IO_END >>> PAGE_SHIFT;
+    if (this.next >= this.total) throw new OutOfMachineMemory(`out of machine memory (${Math.floor(this.mem.size / (1 << 20))} MB)`);
     return this.next++;
   }
 

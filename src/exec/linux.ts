@@ -48,5 +48,6 @@ function unknown(p: LinuxProcess, nr: number): void {
   if (set === undefined) { set = new Set(); warned.set(p, set); }
   if (set.has(nr)) return;
   set.add(nr);
-  p.log.warn({ syscall: nr }, `unimplemented system call ${syscallName(nr)} (${nr}): returning ENOSYS`);
+  const name = syscallName(nr);
+  p.log.warn({ syscall: nr }, `unimplemented system call ${name === null ? `${nr} (not an o32 system call)` : `${name} (${nr})`}: returning ENOSYS`);
 }

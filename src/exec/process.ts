@@ -43,7 +43,8 @@ export class LinuxProcess implements TrapHandler {
   readonly pid = process.pid;
   readonly log: Logger;
   cwd: string;
-  umask = 0o022;
+  /** The file mode creation mask: the host process's to begin with. */
+  umask = process.umask();
   /** Set when the program has ended: its exit status as a shell would see it. */
   exitStatus: number | null = null;
   /** A one-line description of an abnormal end (the signal that killed it). */

@@ -47,8 +47,13 @@ function cwdPath(p: LinuxProcess, i: number): string {
   return resolveAt(p, AT_FDCWD, pathArg(p, p.arg(i)));
 }
 
+/** /proc/self/exe names the emulator's host process: the guest means its own program. */
+function followExe(p: LinuxProcess, path: string): string {
+  return path === '/proc/self/exe' || path === `/proc/${p.pid}/exe` ? p.opts.exePath : path;
+}
+
 function openAt(p: LinuxProcess, dirfd: number, pathVa: number, flags: number, mode: number): number {
-  const path = resolveAt(p, dirfd, pathArg(p, pathVa));
+  const path = followExe(p, resolveAt(p, dirfd, pathArg(p, pathVa)));
   const creating = (flags & O.CREAT) !== 0 && !fs.existsSync(path);
   const file = OpenFile.open(path, flags, mode & 0o7777);
   // The host's umask applied already; the guest's own umask decides the new file's mode.
@@ -71,7 +76,9 @@ function pathStat(path: string, follow: boolean): StatInfo {
 function statAt(p: LinuxProcess, dirfd: number, pathVa: number, flags: number): StatInfo {
   const path = pathArg(p, pathVa);
   if (path === '' && (flags & At.EMPTY_PATH) !== 0) return fdStat(p, dirfd);
-  return pathStat(resolveAt(p, dirfd, path), (flags & At.SYMLINK_NOFOLLOW) === 0);
+  const follow = (flags & At.SYMLINK_NOFOLLOW) === 0;
+  const full = resolveAt(p, dirfd, path);
+  return pathStat(follow ? followExe(p, full) : full, follow);
 }
 
 function readlinkAt(p: LinuxProcess, dirfd: number, pathVa: number, buf: number, size: number): number {
@@ -79,7 +86,7 @@ function readlinkAt(p: LinuxProcess, dirfd: number, pathVa: number, buf: number,
   const path = resolveAt(p, dirfd, pathArg(p, pathVa));
   let target: string;
   const fdLink = /^\/proc\/(self|thread-self|\d+)\/fd\/(\d+)$/.exec(path);
-  if (path === '/proc/self/exe' || path === `/proc/${p.pid}/exe`) target = p.opts.exePath;
+  if (followExe(p, path) !== path) target = p.opts.exePath;
   else if (fdLink !== null && (fdLink[1] === 'self' || Number(fdLink[1]) === p.pid)) {
     const f = p.fds.get(Number(fdLink[2]));
     target = f.path ?? (f.pipe !== null ? `pipe:[${f.pipe.ino}]` : fs.readlinkSync(`/proc/self/fd/${f.hostFd}`));

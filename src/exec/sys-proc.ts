@@ -122,8 +122,8 @@ function sysinfo(p: LinuxProcess): number {
   const frames = p.as.frames;
   dv.setInt32(0, Math.floor(os.uptime()));
   os.loadavg().forEach((l, i) => dv.setUint32(4 + 4 * i, Math.min(0xffffffff, Math.round(l * 65536))));
-  dv.setUint32(16, frames.total * PAGE_SIZE);
-  dv.setUint32(20, (frames.total - frames.used) * PAGE_SIZE);
+  dv.setUint32(16, frames.usable * PAGE_SIZE);
+  dv.setUint32(20, (frames.usable - frames.used) * PAGE_SIZE);
   dv.setUint16(40, 1); // procs
   dv.setUint32(52, 1); // mem_unit
   p.as.copyOut(p.arg(0), b);

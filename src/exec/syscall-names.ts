@@ -51,8 +51,8 @@ const NAMES = (
   'futex_waitv set_mempolicy_home_node '
 ).split(' ');
 
-/** The name of o32 system call `nr` (4000 + n), or a placeholder for an unassigned number. */
-export function syscallName(nr: number): string {
+/** The name of o32 system call `nr` (4000 + n), or null for a number the table does not assign. */
+export function syscallName(nr: number): string | null {
   const n = nr - 4000;
-  return n >= 0 && n < NAMES.length && NAMES[n] !== '' ? NAMES[n] : `syscall_${nr}`;
+  return n >= 0 && n < NAMES.length && NAMES[n] !== '' ? NAMES[n] : null;
 }
