@@ -4,6 +4,7 @@
  * kernel image into machine memory, starts one long-running piscina task per node (or one task
  * for every node in deterministic mode), and reads the results back. It never steps a CPU.
  */
+import { accessSync, constants } from 'node:fs';
 import { Piscina } from 'piscina';
 import type { MachineConfig } from '../shared/config.js';
 import { Barrier } from '../shared/barrier.js';
@@ -54,6 +55,11 @@ export class Machine {
   private readonly stats: Float64Array;
 
   constructor(readonly config: MachineConfig, opts: MachineOptions = {}) {
+    if (opts.disk) {
+      try { accessSync(opts.disk, constants.R_OK | constants.W_OK); } catch (e) {
+        throw new Error(`${opts.disk}: cannot open disk image (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      }
+    }
     const cpus = config.nodes * config.cpusPerNode;
     const memBytes = config.nodes * config.memPerNodeMB * 1024 * 1024;
     const netCapacity = 64;

@@ -181,6 +181,27 @@ export class CacheController {
     return cost;
   }
 
+  /**
+   * A device wrote [pa, pa+len) by DMA: every cached copy of those lines is invalidated, on
+   * behalf of this controller's CPU (the node whose device it was).
+   */
+  dmaWrite(pa: number, len: number): void {
+    const L = this.L, w = this.w;
+    const first = pa >>> L.lineShift, last = Math.min(L.lines - 1, (pa + len - 1) >>> L.lineShift);
+    for (let line = first; line <= last; line++) {
+      const entry = L.dirBase + line * L.entryWords;
+      if ((Atomics.load(w, entry) >>> STATE_SHIFT & 3) === Dir.Uncached) continue;
+      this.lock(entry, line);
+      for (let c = 0; c < L.cpus; c++) {
+        if ((w[entry + 1 + (c >>> 5)] & (1 << (c & 31))) !== 0 && this.takeFrom(c, line, Mesi.I) !== Mesi.I) {
+          this.stats[this.cpu * Stat.WORDS + Stat.Invalidations]++;
+        }
+      }
+      this.clearSharers(entry);
+      Atomics.store(w, entry, Dir.Uncached << STATE_SHIFT);
+    }
+  }
+
   /** Chooses a way for `line` in its set (an empty one, else round robin), evicting the victim (PUTS/PUTX). */
   private evictFor(line: number): number {
     const L = this.L, w = this.w, set = line & (L.sets - 1), base = this.myCache + set * L.ways;

@@ -16,7 +16,7 @@ import { C0, Status } from './cpu/cp0.js';
 import { NodeBus } from './bus.js';
 import { SystemDevice, type NodeServices } from './devices/system.js';
 import { UartDevice, type ConsoleSink } from './devices/uart.js';
-import { DiskDevice, type InterruptSink } from './devices/disk.js';
+import { DiskDevice, type DmaSink, type InterruptSink } from './devices/disk.js';
 import { NodeController } from './devices/nodectl.js';
 import { CacheController, type HotPageSink } from './directory.js';
 import { EtherPort, type FrameLink } from './devices/ether.js';
@@ -54,7 +54,7 @@ export function makeNetwork(shared: MachineShared): Network {
   return new Network({ nodes: cfg.nodes, capacity: shared.netCapacity }, shared.net, (a, b) => hops(cfg, a, b) * cyclesPerHop);
 }
 
-export class FlashNode implements NodeServices, InterruptSink, Mailbox, HotPageSink, FrameLink {
+export class FlashNode implements NodeServices, InterruptSink, DmaSink, Mailbox, HotPageSink, FrameLink {
   readonly nodeId: number;
   readonly nodes: number;
   readonly cpusPerNode: number;
@@ -155,6 +155,11 @@ export class FlashNode implements NodeServices, InterruptSink, Mailbox, HotPageS
   hotPage(page: number, node: number): void {
     const home = Math.floor((page * 4096) / this.memPerNode);
     this.post(Msg.HotPage, home, page, node, 0, 0);
+  }
+
+  // --- DmaSink (devices) ---
+  dmaWrote(pa: number, len: number): void {
+    this.cpus[0].coherence?.dmaWrite(pa, len);
   }
 
   // --- InterruptSink (devices) ---

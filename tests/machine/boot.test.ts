@@ -2,7 +2,7 @@
 // parallel and deterministic mode; the stress patterns with the invariant checker.
 import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
@@ -52,6 +52,25 @@ describe('disco boot', () => {
     const r = disco(...args);
     expect(r.stdout).toBe(`ping ${nodes} nodes: ${nodes - 1} replies, 0 bad\n`);
     expect(r.status).toBe(0);
+  });
+
+  it('reads and writes the disk image by DMA', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'disk-'));
+    const img = join(dir, 'disk.img');
+    const data = Buffer.alloc(64 * 512);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 7 + 3) & 0xff;
+    writeFileSync(img, data);
+    let sum = 0;
+    for (let i = 0; i < 8 * 512; i++) sum += data[i];
+    const r = disco('boot', '--kernel', 'guest/images/disk.elf', '--disk', img, '--nodes', '2', '--mem-per-node', '8', '-q');
+    expect(r.stdout).toBe(`disk 64 sectors, sum of sectors 0-7: ${sum}\nwrite-back ok, out-of-range read refused\n`);
+    expect(r.status).toBe(0);
+    const want = Buffer.from(data);
+    for (let i = 512; i < 1024; i++) want[i] = (want[i] + 1) & 0xff;
+    expect(readFileSync(img).equals(want)).toBe(true);
+    const bad = disco('boot', '--kernel', 'guest/images/disk.elf', '--disk', join(dir, 'missing.img'));
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/missing\.img: cannot open disk image/);
   });
 
   it('rejects a bad kernel or configuration with one line and status 2', () => {

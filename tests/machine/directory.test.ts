@@ -85,3 +85,16 @@ describe('directory protocol', () => {
     expect(cpus[0].sweep()).toBeGreaterThan(0);
   });
 });
+
+describe('DMA', () => {
+  it('a DMA write invalidates every cached copy of the lines it covers', () => {
+    const { cpus, stat } = machine();
+    cpus[0].access(0x5000, true);
+    cpus[1].access(0x5080, false);
+    cpus[2].access(0x5080, false);
+    cpus[3].dmaWrite(0x5000, 256);
+    expect(stat(3, Stat.Invalidations)).toBe(3);
+    for (const [c, a] of [[0, 0x5000], [1, 0x5080], [2, 0x5080]]) expect(cpus[c].access(a, false)).toBeGreaterThan(0);
+    expect(cpus[0].sweep()).toBe(0);
+  });
+});

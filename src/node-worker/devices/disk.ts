@@ -14,6 +14,9 @@ export const SECTOR = 512;
 
 export interface InterruptSink { raise(cpu: number, line: number): void; lower(cpu: number, line: number): void }
 
+/** Told of every DMA write into machine memory, so the coherence model drops stale cached copies. */
+export interface DmaSink { dmaWrote(pa: number, len: number): void }
+
 export class DiskDevice implements Device {
   private fd = -1;
   private sectors = 0;
@@ -23,7 +26,7 @@ export class DiskDevice implements Device {
   private status = DiskStatus.Idle;
   private readonly buf = new Uint8Array(64 * SECTOR);
 
-  constructor(path: string | null, private readonly mem: MachineMemory, private readonly irq: InterruptSink, private readonly line: number) {
+  constructor(path: string | null, private readonly mem: MachineMemory, private readonly irq: InterruptSink & DmaSink, private readonly line: number) {
     if (path !== null) {
       this.fd = openSync(path, 'r+');
       this.sectors = Math.floor(fstatSync(this.fd).size / SECTOR);
@@ -63,6 +66,7 @@ export class DiskDevice implements Device {
       if (cmd === DiskCmd.Read) {
         readSync(this.fd, this.buf, 0, bytes, pos);
         this.mem.writeBytes(pa, this.buf.subarray(0, bytes));
+        this.irq.dmaWrote(pa, bytes);
       } else {
         this.mem.readBytes(pa, bytes, this.buf);
         writeSync(this.fd, this.buf, 0, bytes, pos);

@@ -8,7 +8,7 @@
 import { MachineMemory } from '../../shared/memory.js';
 import { Ether, EtherStatus, MAX_FRAME } from '../../shared/physmap.js';
 import type { Device } from './device.js';
-import type { InterruptSink } from './disk.js';
+import type { DmaSink, InterruptSink } from './disk.js';
 
 export const FRAME_SLOTS = 16;
 const PENDING = 32;
@@ -36,7 +36,7 @@ export class EtherPort implements Device {
   private readonly pending = new Int32Array(PENDING * 3);
   private pendingHead = 0; private pendingCount = 0;
 
-  constructor(pool: SharedArrayBuffer, private readonly mem: MachineMemory, private readonly link: FrameLink, private readonly irq: InterruptSink, private readonly cpu: number, private readonly line: number) {
+  constructor(pool: SharedArrayBuffer, private readonly mem: MachineMemory, private readonly link: FrameLink, private readonly irq: InterruptSink & DmaSink, private readonly cpu: number, private readonly line: number) {
     this.busy = new Int32Array(pool, 0, link.nodes * FRAME_SLOTS);
     this.data = new Uint8Array(pool, 4 * link.nodes * FRAME_SLOTS);
   }
@@ -107,7 +107,10 @@ export class EtherPort implements Device {
 
   private deliver(srcNode: number, slot: number, len: number): void {
     const n = Math.min(len, this.rxMax);
-    if (this.rxDma + n <= this.mem.size) this.mem.writeBytes(this.rxDma, this.data.subarray(slot * MAX_FRAME, slot * MAX_FRAME + n));
+    if (this.rxDma + n <= this.mem.size) {
+      this.mem.writeBytes(this.rxDma, this.data.subarray(slot * MAX_FRAME, slot * MAX_FRAME + n));
+      this.irq.dmaWrote(this.rxDma, n);
+    }
     Atomics.store(this.busy, slot, 0);
     this.rxLen = n; this.rxSrc = srcNode; this.rxStatus = EtherStatus.Ready;
     this.armed = false;
