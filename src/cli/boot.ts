@@ -4,16 +4,22 @@
  * on the bare FLASH machine. The console goes to stdout; the summary to stderr (or as JSON).
  */
 import { readFileSync, writeFileSync, writeSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { Machine, type MachineResult } from '../machine/machine.js';
 import { ConfigError } from '../shared/config.js';
 import { ElfError } from '../exec/elf.js';
 import { addMachineOptions, configFrom, type MachineFlags } from './machine-options.js';
 import { machineSummary } from './report.js';
 
-interface BootFlags extends MachineFlags { kernel?: string; disk?: string; stats?: string; json?: boolean; quiet?: boolean }
+interface BootFlags extends MachineFlags { kernel?: string; disk?: string; stats?: string; json?: boolean; quiet?: boolean; args?: number[] }
 
 export const EXIT_BAD_INPUT = 2;
+
+function parseArgs(v: string): number[] {
+  const xs = v.split(',').map((x) => Number(x));
+  if (xs.length > 4 || xs.some((x) => !Number.isInteger(x))) throw new InvalidArgumentError('expected up to four comma-separated integers');
+  return xs;
+}
 export const EXIT_MACHINE_FAULT = 70;
 
 export function registerBoot(program: Command): void {
@@ -24,6 +30,7 @@ export function registerBoot(program: Command): void {
     .option('--stats <file>', 'write the summary as JSON to a file')
     .option('--json', 'print the summary as JSON on stderr instead of tables')
     .option('-q, --quiet', 'no summary')
+    .option('--args <a0,a1,...>', 'up to four integers passed to CPU 0 in a0..a3', parseArgs)
     .action(async (opts: BootFlags) => { process.exit(await boot(opts)); });
 }
 
@@ -59,7 +66,7 @@ async function boot(opts: BootFlags): Promise<number> {
     writeSync(2, 'disco boot: --kernel ELF is required (the shipped guest kernel comes with the guest-kernel stage)\n');
     return EXIT_BAD_INPUT;
   }
-  const ran = await runMachine('boot', opts.kernel, opts);
+  const ran = await runMachine('boot', opts.kernel, opts, opts.args ?? []);
   if (typeof ran === 'number') return ran;
   const { result } = ran;
   if (opts.stats !== undefined) writeFileSync(opts.stats, JSON.stringify(result, null, 2) + '\n');

@@ -10,6 +10,8 @@ export function machineSummary(r: MachineResult): string {
     table(['cpu', 'node', 'instructions', 'cycles', 'local', 'remote-clean', 'remote-dirty', 'invals', 'ipi-sent', 'ipi-recv', 'hot-page'], cpuRows) +
     'per node\n' +
     table(['node', 'instructions', 'cycles', 'local', 'remote-clean', 'remote-dirty', 'invals', 'ipi-sent', 'hot-page'], nodeRows) +
+    'interconnect messages\n' +
+    table(Object.keys(r.messages), [Object.values(r.messages)]) +
     'machine\n' +
     table(['simulated-ms', 'host-seconds', 'instructions', 'emulated-MIPS', 'exit'], [[r.simulatedSeconds * 1000, r.hostSeconds, r.instructions, r.mips, r.exitStatus]]);
 }

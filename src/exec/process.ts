@@ -236,18 +236,18 @@ export class LinuxProcess implements TrapHandler {
     }
   }
 
-  /** The process is killed by a signal. */
+  /** The process is killed by a signal (quietly by SIGPIPE, as shells treat it). */
   die(info: SigInfo): void {
-    const name = signalName(info.signo);
-    let msg = `program killed by ${name}`;
+    this.exitStatus = killedStatus(info.signo);
+    this.cpu.stop();
+    if (info.signo === Sig.PIPE) return;
+    let msg = `program killed by ${signalName(info.signo)}`;
     if (info.code > 0 && info.code !== SiCode.KERNEL) {
       msg += ` at pc ${hex(this.cpu.pc)}`;
       if (info.signo === Sig.SEGV || info.signo === Sig.BUS) msg += ` (BadVAddr ${hex(info.addr ?? 0)})`;
       else msg += ` (instr ${hex(this.faultingInstruction())})`;
     }
     this.deathMessage = msg;
-    this.exitStatus = killedStatus(info.signo);
-    this.cpu.stop();
   }
 
   exit(status: number): void {

@@ -12,7 +12,7 @@ import { Ctl, Stat, ctlWords } from '../shared/layout.js';
 import { MachineMemory } from '../shared/memory.js';
 import { IO_BASE } from '../shared/physmap.js';
 import { workerFile } from '../shared/paths.js';
-import { networkBytes } from '../interconnect/network.js';
+import { Msg, Network, networkBytes } from '../interconnect/network.js';
 import type { MachineShared } from '../node-worker/node.js';
 import type { NodeTask, NodeTaskResult } from '../node-worker/machine-worker.js';
 import { ElfError, parseElf } from '../exec/elf.js';
@@ -45,6 +45,8 @@ export interface MachineResult {
   simulatedSeconds: number;
   mips: number;
   cpus: CpuStats[];
+  /** Interconnect messages sent, by type, over the whole machine. */
+  messages: Record<string, number>;
   nodes: { node: number; instructions: number; simulatedCycles: number; localMisses: number; remoteCleanMisses: number; remoteDirtyMisses: number; invalidations: number; ipisSent: number; hotPageInterrupts: number }[];
 }
 
@@ -157,6 +159,13 @@ export class Machine {
         invalidations: sum(mine, 'invalidations'), ipisSent: sum(mine, 'ipisSent'), hotPageInterrupts: sum(mine, 'hotPageInterrupts'),
       };
     });
+    const net = new Network({ nodes: cfg.nodes, capacity: this.shared.netCapacity }, this.shared.net, () => 0);
+    const messages: Record<string, number> = {};
+    for (const [name, type] of [['ipi', Msg.Ipi], ['start', Msg.Start], ['frame', Msg.Frame], ['hotPage', Msg.HotPage]] as const) {
+      let n = 0;
+      for (let node = 0; node < cfg.nodes; node++) n += net.sent(node, type);
+      messages[name] = n;
+    }
     const instructions = sum(cpus, 'instructions');
     const simulatedCycles = Math.max(...cpus.map((c) => c.cycles));
     return {
@@ -169,6 +178,7 @@ export class Machine {
       simulatedSeconds: simulatedCycles / (cfg.clockMHz * 1e6),
       mips: instructions / hostSeconds / 1e6,
       cpus,
+      messages,
       nodes,
     };
   }

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /** `disco exec` end to end: real static MIPS programs against qemu-mips and Linux behaviour. */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { OUT, build, disco, discoAsync, qemu, requireBuild, shellStatus } from './helpers.js';
+import { DISCO, OUT, build, disco, discoAsync, qemu, requireBuild, shellStatus } from './helpers.js';
 
 beforeAll(requireBuild);
 
@@ -77,6 +77,13 @@ describe('disco exec', () => {
     expect(r.status).toBe(status);
     expect(r.stderr.trimEnd()).toMatch(line);
     if (how !== 'divzero') expect(shellStatus(qemu(prog, [how]))).toBe(status);
+  });
+
+  it('dies quietly of SIGPIPE when its reader goes away, like a native program', () => {
+    const r = spawnSync('bash', ['-c', `set -o pipefail; node ${DISCO} exec ${build('faults.c')} pipe | head -1`], { encoding: 'utf8' });
+    expect(r.stdout).toBe('dying by pipe\n');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(141);
   });
 
   it('runs RDHWR $3, $29 natively, and with --strict-r10000 emulates it as Linux does', () => {

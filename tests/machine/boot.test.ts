@@ -1,7 +1,7 @@
 // Whole-machine runs through the CLI: bare-metal programs booted on 1, 2 and 8 nodes in
 // parallel and deterministic mode; the stress patterns with the invariant checker.
 import { describe, it, expect } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,6 +71,18 @@ describe('disco boot', () => {
     const bad = disco('boot', '--kernel', 'guest/images/disk.elf', '--disk', join(dir, 'missing.img'));
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/missing\.img: cannot open disk image/);
+  });
+
+  it('stops cleanly on Ctrl-C and prints the statistics so far', async () => {
+    const child = spawn('node', ['bin/disco.js', 'boot', '--kernel', 'guest/images/stress.elf', '--args', '0,100000000,1', '--nodes', '2', '--mem-per-node', '8'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += d; });
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill('SIGINT');
+    const status = await new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    expect(status).toBe(130);
+    expect(stderr).toContain('per node');
+    expect(stderr).toMatch(/instructions/);
   });
 
   it('rejects a bad kernel or configuration with one line and status 2', () => {

@@ -1,4 +1,4 @@
-/* Dies the way argv[1] says: segv, abort, divzero, sigterm, bus; or spins forever. */
+/* Dies the way argv[1] says: segv, abort, divzero, sigterm, bus, pipe (writes forever); or spins forever. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +12,7 @@ int main(int argc, char **argv) {
   if (!strcmp(how, "divzero")) { volatile int z = argc - 2; return 10 / z; }
   if (!strcmp(how, "sigterm")) raise(SIGTERM);
   if (!strcmp(how, "bus")) { char *p = malloc(16); return *(int *volatile)(p + argc - 1); }
+  if (!strcmp(how, "pipe")) for (;;) puts("y");
   if (!strcmp(how, "spin")) for (volatile unsigned i = 0;; i++) continue;
   return 0;
 }
