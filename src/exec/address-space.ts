@@ -30,6 +30,10 @@ export function pageUp(x: number): number { return Math.ceil(x / PAGE_SIZE) * PA
 
 function efault(): never { throw new SyscallError(Errno.EFAULT); }
 
+/** Pages in the frame groups that large TLB pages map: 1 MB and 64 KB. */
+export const LARGE_GROUP = 256;
+export const SMALL_GROUP = 16;
+
 export class AddressSpace {
   readonly pt = new Int32Array(USER_PAGES);
   readonly frames: FrameAllocator;
@@ -158,10 +162,24 @@ export class AddressSpace {
     if ((e & Pte.MAPPED) === 0) return Fault.MAPERR;
     if (write ? (e & Prot.W) === 0 : (e & Pte.PROT) === 0) return Fault.ACCERR;
     if ((e & Pte.PRESENT) === 0) {
-      e |= Pte.PRESENT | (this.frames.alloc() << Pte.FRAME_SHIFT);
-      this.pt[vpn] = e;
+      // Demand-zero: a whole aligned group of frames when the group is uniform, so the refill
+      // handler can map it with one large TLB page (1 MB, else 64 KB), else a single frame.
+      if (!this.touchGroup(vpn, LARGE_GROUP) && !this.touchGroup(vpn, SMALL_GROUP)) {
+        this.pt[vpn] = e | Pte.PRESENT | (this.frames.alloc() << Pte.FRAME_SHIFT);
+      }
+      e = this.pt[vpn];
     }
     return e;
+  }
+
+  /** Gives the n-page group of vpn aligned frames if every page is mapped alike and none is present. */
+  private touchGroup(vpn: number, n: number): boolean {
+    const pt = this.pt, g = vpn & ~(n - 1), want = pt[vpn] & (Pte.MAPPED | Pte.PROT);
+    for (let i = g; i < g + n; i++) if ((pt[i] & (Pte.MAPPED | Pte.PROT | Pte.PRESENT)) !== want) return false;
+    const f = this.frames.allocGroup(n);
+    if (f < 0) return false;
+    for (let i = 0; i < n; i++) pt[g + i] |= Pte.PRESENT | ((f + i) << Pte.FRAME_SHIFT);
+    return true;
   }
 
   /** The physical address of user address va for the kernel; throws EFAULT. `force` ignores protection. */

@@ -50,6 +50,21 @@ export class FrameAllocator {
     return this.next++;
   }
 
+  /**
+   * n contiguous fresh (zero) frames, the first aligned to n (a power of two), so that a page
+   * group can be mapped by one large TLB page; -1 when the untouched frames can't supply them.
+   * Frames skipped to reach the alignment go to the free list.
+   */
+  allocGroup(n: number): number {
+    const ioLo = IO_BASE >>> PAGE_SHIFT, ioHi = IO_END >>> PAGE_SHIFT;
+    let f = (this.next + n - 1) & ~(n - 1);
+    if (f < ioHi && f + n > ioLo) f = ioHi;
+    if (f + n > this.total) return -1;
+    for (let g = this.next; g < f; g++) if (g < ioLo || g >= ioHi) this.freeList[this.nFree++] = g;
+    this.next = f + n;
+    return f;
+  }
+
   release(frame: number): void {
     this.freeList[this.nFree++] = frame;
   }

@@ -33,6 +33,9 @@ export interface ProcessOptions {
 /** The signal return trampoline: li v0, 4193 (rt_sigreturn); syscall. */
 const TRAMPOLINE_CODE = [0x24021061, 0x0000000c];
 const RDHWR_MASK = 0xffe007ff, RDHWR = 0x7c00003b;
+/** FCSR Cause bits (E V Z O U I are bits 17..12). */
+const enum FcsrCause { I = 1 << 12, U = 1 << 13, O = 1 << 14, Z = 1 << 15, V = 1 << 16, E = 1 << 17 }
+const FCSR_CAUSE = 0x3f000;
 /** Break and trap codes Linux turns into SIGFPE (asm/break.h). */
 const BRK_OVERFLOW = 6, BRK_DIVZERO = 7;
 
@@ -168,10 +171,16 @@ export class LinuxProcess implements TrapHandler {
         else this.force({ signo: Sig.TRAP, code: SiCode.TRAP_BRKPT, addr: epc });
         break;
       }
-      case Exc.FPE:
+      case Exc.FPE: {
+        // As Linux's do_fpe: the si_code names the first enabled cause, and the causes are cleared.
+        const cause = cpu.fcsr & FCSR_CAUSE;
+        cpu.fcsr &= ~FCSR_CAUSE;
+        const fpeCode = (cause & FcsrCause.V) !== 0 ? SiCode.FPE_FLTINV : (cause & FcsrCause.Z) !== 0 ? SiCode.FPE_FLTDIV
+          : (cause & FcsrCause.O) !== 0 ? SiCode.FPE_FLTOVF : (cause & FcsrCause.U) !== 0 ? SiCode.FPE_FLTUND : SiCode.FPE_FLTRES;
         cpu.resume(epc);
-        this.force({ signo: Sig.FPE, code: SiCode.FPE_FLTINV, addr: epc });
+        this.force({ signo: Sig.FPE, code: fpeCode, addr: epc });
         break;
+      }
       default:
         cpu.resume(epc);
         this.log.warn({ excCode: code, pc: hex(epc) }, 'unexpected exception in user mode');

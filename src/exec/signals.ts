@@ -24,7 +24,8 @@ export const SIGSET_BYTES = 16;
 export const enum SiCode {
   USER = 0, KERNEL = 0x80, TKILL = -6,
   SEGV_MAPERR = 1, SEGV_ACCERR = 2, BUS_ADRALN = 1, BUS_ADRERR = 2, ILL_ILLOPC = 1, ILL_PRVREG = 6,
-  FPE_INTDIV = 1, FPE_INTOVF = 2, FPE_FLTINV = 7, TRAP_BRKPT = 1,
+  FPE_INTDIV = 1, FPE_INTOVF = 2, FPE_FLTDIV = 3, FPE_FLTOVF = 4, FPE_FLTUND = 5, FPE_FLTRES = 6, FPE_FLTINV = 7,
+  TRAP_BRKPT = 1,
 }
 
 /** sa_flags bits (MIPS values). */

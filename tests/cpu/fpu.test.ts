@@ -12,6 +12,7 @@
 import { describe, expect, it } from 'vitest';
 import { CODE, Runner } from '../helpers/runner.js';
 import { C0, Status } from '../../src/node-worker/cpu/cp0.js';
+import { readFcsr } from '../../src/node-worker/cpu/cp1.js';
 
 const GENERAL_VECTOR = 0x80000180 | 0;
 const EXC_RI = 10, EXC_CPU = 11, EXC_FPE = 15;
@@ -27,7 +28,8 @@ const hex8 = (v: number): string => (v >>> 0).toString(16).padStart(8, '0');
 const excCode = (t: Runner): number => (t.c0(C0.Cause) >>> 2) & 31;
 const getS = (t: Runner, n: number): string => hex8(t.cpu.fpr32[n]);
 const getD = (t: Runner, n: number): string => hex8(t.cpu.fpr32[n + 1]) + hex8(t.cpu.fpr32[n]);
-const fcsr = (t: Runner): number => t.cpu.fcsr >>> 0;
+/** FCSR as the guest would read it (with a lazily computed Cause.I settled). */
+const fcsr = (t: Runner): number => readFcsr(t.cpu) >>> 0;
 
 /** Sets f<n> to single bits, or the pair f<n>,f<n+1> to 16 hex digits of a double. */
 function setF(t: Runner, n: number, bits: string): void {
@@ -698,7 +700,7 @@ describe('FPU: operations agree with qemu-mips bit for bit', () => {
         const what = `${op} rm=${mode} ${a} ${b} ${c}`;
         expect(t.cpu.pc, what).toBe(CODE + 4);
         const got = want === '-' ? '-' : writesDouble(op) ? getD(t, 4) : getS(t, 4);
-        expect(`${got} ${hex8(t.cpu.fcsr)}`, what).toBe(`${want} ${wantFcsr}`);
+        expect(`${got} ${hex8(fcsr(t))}`, what).toBe(`${want} ${wantFcsr}`);
       }
     });
   }
@@ -1247,5 +1249,134 @@ describe('FPU: moves, control registers, loads and stores', () => {
     expect(getD(t, 6)).toBe('3ff0000012345678');
     expect(t.cpu.fpr32[9] >>> 0).toBe(0x12345678);
     expect([m(24), m(28), m(32)]).toEqual([0x3ff00000, 0x12345678, 0x12345678]);
+  });
+});
+
+describe('FPU: fast paths and the lazy Inexact Cause', () => {
+  // f0 = 1, f2 = 3, f8 = 2, f14 = 1 + 2^-30, single f16 = 1, f17 = 3.
+  const REGS = { 0: '3ff0000000000000', 2: '4008000000000000', 8: '4000000000000000', 14: '3ff0000000400000', 16: '3f800000', 17: '40400000' };
+
+  it('gives Cause.I of the last arithmetic op however it is read, while Flags.I is set (qemu)', () => {
+    const t = fp(`
+      div.d $f4, $f0, $f2        # 1/3: inexact
+      add.d $f6, $f0, $f8        # exact
+      cfc1 $t0, $31
+      sub.d $f6, $f0, $f8        # exact
+      mul.d $f4, $f14, $f14      # inexact
+      cfc1 $t1, $31
+      madd.d $f4, $f0, $f14, $f14
+      mov.d $f10, $f4            # moves leave Cause alone
+      abs.d $f10, $f10
+      neg.s $f11, $f16
+      mtc1 $zero, $f12
+      cfc1 $t2, $31
+      div.s $f18, $f16, $f17
+      cfc1 $t3, $26              # FEXR
+      add.s $f18, $f16, $f17
+      cfc1 $t4, $26
+      mul.d $f4, $f14, $f14
+      c.eq.d $f0, $f8            # compares replace Cause
+      cfc1 $t5, $31
+    `, REGS, flag(I)).run();
+    expect([t.u(8), t.u(9), t.u(10), t.u(11), t.u(12), t.u(13)]).toEqual(
+      [flag(I), cause(I) | flag(I), cause(I) | flag(I), cause(I) | flag(I), flag(I), flag(I)]);
+    expect(fcsr(t)).toBe(flag(I));
+  });
+
+  it('sets Flags.I with the first inexact op and keeps it (qemu)', () => {
+    const t = fp(`
+      add.d $f6, $f0, $f8
+      cfc1 $t0, $31
+      mul.d $f4, $f14, $f14
+      cfc1 $t1, $31
+      add.d $f6, $f0, $f8
+      cfc1 $t2, $31
+    `, REGS).run();
+    expect([t.u(8), t.u(9), t.u(10)]).toEqual([0, cause(I) | flag(I), flag(I)]);
+  });
+
+  it('traps when CTC1 enables Inexact after an inexact op, also through FENR (qemu)', () => {
+    for (const write of [`li $t0, ${enable(I)}\nctc1 $t0, $28`, `cfc1 $t0, $31\nori $t0, $t0, ${enable(I)}\nctc1 $t0, $31`]) {
+      const t = fp(`mul.d $f4, $f14, $f14\n${write}\nnop`, REGS, flag(I));
+      t.step(write.split('\n').length + 1);
+      expect(excCode(t), write).toBe(EXC_FPE);
+      expect(fcsr(t), write).toBe(enable(I) | cause(I) | flag(I));
+    }
+    // After an exact op, or with Cause cleared by the write, it does not; the next inexact op does.
+    const ok = fp(`
+      mul.d $f4, $f14, $f14
+      add.d $f6, $f0, $f8
+      li $t0, ${enable(I)}
+      ctc1 $t0, $28
+      mul.d $f4, $f14, $f14
+      li $t0, ${enable(I) | flag(I)}
+      ctc1 $t0, $31
+      cfc1 $t1, $31
+      mul.d $f4, $f14, $f14
+      nop
+    `, REGS, flag(I));
+    ok.step(4);
+    expect(ok.cpu.pc).toBe(CODE + 16);
+    ok.step(1);
+    expect(excCode(ok)).toBe(EXC_FPE);
+    ok.setCp0(C0.Status, Status.CU0 | Status.CU1);
+    ok.cpu.pc = CODE + 20;
+    ok.step(4);
+    expect(ok.u(9)).toBe(enable(I) | flag(I));
+    expect(excCode(ok)).toBe(EXC_FPE);
+    expect(ok.c0(C0.EPC)).toBe(CODE + 32);
+    expect(fcsr(ok)).toBe(enable(I) | cause(I) | flag(I));
+  });
+
+  it('keeps each CPU\'s pending Cause when CPUs take turns', () => {
+    const a = fp('mul.d $f4, $f14, $f14\ncfc1 $t0, $31', REGS, flag(I));
+    const b = fp('add.d $f6, $f0, $f8\ncfc1 $t0, $31', REGS, flag(I));
+    a.step(1); b.step(1); a.step(1); b.step(1);
+    expect([a.u(8), b.u(8)]).toEqual([cause(I) | flag(I), flag(I)]);
+  });
+
+  it('keeps an FCSR written from outside the FPU (as a signal return does)', () => {
+    const t = fp('mul.d $f4, $f14, $f14\ncfc1 $t0, $31', REGS, flag(I));
+    t.step(1);
+    t.cpu.fcsr = flag(I | O);
+    t.step(1);
+    expect(t.u(8)).toBe(flag(I | O));
+  });
+
+  it('agrees with the general path on random operands in every format', () => {
+    // Enables.Z sends an op to the general path without changing what add, sub, mul, sqrt and
+    // madd do, nor div by a nonzero number; the fast paths run with FCSR 0 (Cause computed at
+    // once) and with Flags.I set (Cause.I left pending).
+    let seed = 0x2545f491;
+    const rand = (n: number): number => { seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5; return (seed >>> 0) % n; };
+    const mant = (bits: number): number => rand(4) === 0 ? rand(16) << (bits - 4) : rand(2 ** bits);
+    const sign = (): number => rand(2) * 2 ** 31;
+    const single = (): string => {
+      const e = [127 + rand(20) - 10, rand(255), rand(28), 254 - rand(28)][rand(4)];
+      return hex8(sign() + e * 2 ** 23 + mant(23));
+    };
+    const double = (): string => {
+      const e = [1023 + rand(40) - 20, rand(2047), rand(80), 2046 - rand(80), 1023 + 995 - rand(4), 1023 - 966 + rand(4)][rand(6)];
+      return hex8(sign() + e * 2 ** 20 + mant(20)) + hex8(rand(2) === 0 ? 0 : mant(32) >>> 0);
+    };
+    for (const op of ['add', 'sub', 'mul', 'div', 'sqrt', 'madd', 'msub', 'nmadd', 'nmsub']) {
+      for (const fmt of ['s', 'd']) {
+        const name = `${op}.${fmt}`, t = Runner.create().asm(asmFor(name)), gen = fmt === 's' ? single : double;
+        for (let i = 0; i < 2000; i++) {
+          const [a, b, c] = [gen(), gen(), gen()];
+          const run = (f0: number): string => {
+            setF(t, 0, a); setF(t, 2, b); setF(t, 6, c);
+            t.cpu.fcsr = f0; t.cpu.pc = CODE;
+            t.step(1);
+            return `${t.cpu.pc === CODE + 4 ? (fmt === 's' ? getS(t, 4) : getD(t, 4)) : 'trap'} ${hex8(fcsr(t) & ~enable(Z))}`;
+          };
+          const want = run(enable(Z));
+          if (want.startsWith('trap')) continue;
+          const what = `${name} ${a} ${b} ${c}`;
+          expect(run(0), what).toBe(want);
+          expect(run(flag(I)), what).toBe(want.replace(/ \w+$/, (f) => ' ' + hex8(parseInt(f, 16) | flag(I))));
+        }
+      }
+    }
   });
 });

@@ -23,7 +23,7 @@ export function build(source: string, name = source.replace(/\.[cS]$/, ''), flag
   mkdirSync(OUT, { recursive: true });
   const src = join(PROGRAMS, source), out = join(OUT, name);
   if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs) {
-    execFileSync('mips-linux-gnu-gcc', [...flags, '-Wall', '-o', out, src], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('mips-linux-gnu-gcc', [...flags, '-Wall', '-o', out, src, '-lm'], { stdio: ['ignore', 'ignore', 'inherit'] });
   }
   return out;
 }

@@ -18,7 +18,9 @@
  * a tiny result is inexact; overflow gives infinity or the largest finite number as the rounding
  * mode says. Cause is replaced by every arithmetic operation, compare and conversion (not by MOV,
  * ABS, NEG). An enabled exception leaves the destination and the Flags unchanged, sets Cause and
- * returns Exc.FPE.
+ * returns Exc.FPE. Common operations take fast paths, and once Flags.I is set their Cause.I is
+ * only computed when something reads Cause (see "Fast paths" below): code outside the FPU reads
+ * FCSR with `readFcsr`.
  *
  * NaNs use the legacy MIPS encoding (a quiet NaN has the fraction's top bit clear) as the
  * R10000 and qemu-mips in legacy mode do: every NaN an arithmetic operation or a conversion
@@ -472,6 +474,7 @@ function toW(x: number, mode: number): number {
  * Unimplemented) returns Exc.FPE, otherwise the Flags accumulate and -1 says "write the result".
  */
 function done(cpu: Cpu): number {
+  if (cpu === pending.cpu) pending.kind = K.NONE;
   const f = cpu.fcsr & ~Fcsr.CAUSE;
   if (fx === 0) { cpu.fcsr = f; return -1; }
   if ((fx & ((f >>> 7) | X.E)) !== 0) { cpu.fcsr = f | (fx << 12); return Exc.FPE; }
@@ -503,10 +506,164 @@ function writeCc(cpu: Cpu, cc: number, v: number): number {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Fast paths and the lazy Inexact Cause.
+//
+// With round to nearest and no exception enabled, an operation on finite operands whose result
+// is normal, or exact (a zero or subnormal double sum, a product by zero), can raise Inexact and
+// nothing else: Invalid and Division by zero need special operands, Overflow and Underflow an
+// infinite or tiny inexact result (IEEE 754 7.2 to 7.5). Its result is the host's (rounded once
+// more, by Math.fround, for the S format: see roundS). Such an operation takes a fast path that
+// records its kind and operands in `pending`. While Flags.I is clear, whether it was inexact is computed at once, since it may
+// set the flag. Once Flags.I is set (the Flags are sticky) it only decides Cause.I, which is
+// left pending until something reads Cause: CFC1 of FCSR or FEXR, CTC1 (whose exception check
+// needs it) or `readFcsr`. The next operation that writes Cause discards it; MOV, ABS, NEG,
+// the moves and the loads leave Cause, and so what is pending, alone. The pending operation
+// belongs to one CPU and applies only while that CPU's FCSR still holds the value the operation
+// left. The interpreter loop (cpu.ts) runs the commonest fast paths, ADD.D, SUB.D, MUL.D and
+// MADD.D, inline when their Cause.I can be left pending (see `Lazy`).
+
+/** Kinds of fast operation: rs << 6 | function for COP1; 0x800 | format for the COP1X group. */
+const enum K {
+  NONE = 0,
+  ADD_S = Rs.S << 6 | Fn.ADD, SUB_S = Rs.S << 6 | Fn.SUB, MUL_S = Rs.S << 6 | Fn.MUL, DIV_S = Rs.S << 6 | Fn.DIV, SQRT_S = Rs.S << 6 | Fn.SQRT,
+  ADD_D = Rs.D << 6 | Fn.ADD, SUB_D = Rs.D << 6 | Fn.SUB, MUL_D = Rs.D << 6 | Fn.MUL, DIV_D = Rs.D << 6 | Fn.DIV, SQRT_D = Rs.D << 6 | Fn.SQRT,
+  MADD_S = 0x800, MADD_D = 0x801,
+}
+
+/** For the interpreter's inline fast paths. */
+export const enum Lazy {
+  /** FCSR & MASK === READY: round to nearest, no exception enabled, Flags.I set. */
+  MASK = 0xf87, READY = X.I << 2,
+  CAUSE = Fcsr.CAUSE,
+  /** fd, fs and ft (bits 6, 11 and 16) even, and the function (bits 5:0) ADD, SUB or MUL. */
+  D_OP_MASK = 0x1087f, D_OP_LIMIT = Fn.MUL + 1,
+  /** The kind of ADD.D, SUB.D and MUL.D is D_KIND | function. */
+  D_KIND = Rs.D << 6, MADD_D = K.MADD_D,
+  /** fr, fd, fs and ft even and the function MADD.D. */
+  MADD_D_MASK = 0x21087f, MADD_D_OP = FnX.MADD | 1,
+}
+
+/** FCSR bits that must be clear for the fast paths: the Enables and RM (round to nearest). */
+const FAST_FCSR = 0xf83;
+const FLAG_I = X.I << 2;
+const CAUSE_I = X.I << 12;
+/** The low bits of fd, fs and ft (instruction bits 6, 11 and 16): an odd register for a double. */
+const ODD_D = 0x10840;
+/** The same with fr (bit 21), for COP1X. */
+const ODD_DX = 0x210840;
+
+/**
+ * The last fast operation: the CPU that owns this state, the kind (K.NONE when no Cause.I is
+ * pending), the operands (fs, ft and fr, negated for MSUB and NMSUB) and the FCSR it left.
+ */
+export const pending = { cpu: null as Cpu | null, kind: K.NONE as number, ops: new Float64Array(3), fcsr: 0 };
+
+/**
+ * Whether the double product p = a * b takes the fast path: finite operands and a product exactly
+ * zero (an operand zero) or inside the bounds where Dekker's product is exact.
+ */
+export function productInRange(a: number, b: number, p: number): boolean {
+  const ap = Math.abs(p);
+  return (ap >= FAST_LO || a === 0 || b === 0) && ap < FAST_HI && Math.abs(a) < FAST_HI && Math.abs(b) < FAST_HI;
+}
+
+/** Whether the fast operation `kind` on the operands in `pending` is inexact. */
+function inexact(kind: number): boolean {
+  const o = pending.ops, a = o[0], b = kind === K.SUB_D || kind === K.SUB_S ? -o[1] : o[1];
+  switch (kind) {
+    case K.ADD_D: case K.SUB_D: { const r = a + b, bv = r - a; return (a - (r - bv)) + (b - bv) !== 0; } // TwoSum
+    case K.MUL_D: return twoProdErr(a, b, a * b) !== 0;
+    case K.DIV_D: { const q = a / b, p = q * b; return (a - p) - twoProdErr(q, b, p) !== 0; }
+    case K.SQRT_D: { const q = Math.sqrt(a), p = q * q; return (a - p) - twoProdErr(q, q, p) !== 0; }
+    // Single precision: the binary64 result s and its error, then s rounded to single (roundS).
+    case K.ADD_S: case K.SUB_S: { const s = a + b, bv = s - a; return s !== Math.fround(s) || (a - (s - bv)) + (b - bv) !== 0; }
+    case K.MUL_S: { const p = a * b; return p !== Math.fround(p); }
+    case K.DIV_S: { const q = a / b, p = q * b; return q !== Math.fround(q) || (a - p) - twoProdErr(q, b, p) !== 0; }
+    case K.SQRT_S: { const q = Math.sqrt(a), p = q * q; return q !== Math.fround(q) || (a - p) - twoProdErr(q, q, p) !== 0; }
+    case K.MADD_D: { const p = a * b, c = o[2], r = p + c, bv = r - p; return twoProdErr(a, b, p) !== 0 || (p - (r - bv)) + (c - bv) !== 0; }
+    default: { // K.MADD_S
+      const e = a * b, p = Math.fround(e), c = o[2], s = p + c, bv = s - p;
+      return e !== p || s !== Math.fround(s) || (p - (s - bv)) + (c - bv) !== 0;
+    }
+  }
+}
+
+/** Adds the pending Cause.I to the FCSR of `cpu`, if it has one. */
+function settleCause(cpu: Cpu): void {
+  if (pending.kind !== K.NONE && cpu === pending.cpu) {
+    if (cpu.fcsr === pending.fcsr && inexact(pending.kind)) cpu.fcsr |= CAUSE_I;
+    pending.kind = K.NONE;
+  }
+}
+
+/** Makes `cpu` the owner of `pending`, settling the previous owner's Cause first. */
+function adopt(cpu: Cpu): void {
+  if (pending.cpu !== null) settleCause(pending.cpu);
+  pending.cpu = cpu;
+}
+
+/** Ends a fast operation of the given kind, its operands in `pending` (see above). */
+function fastDone(cpu: Cpu, fsr: number, kind: number): number {
+  fsr &= ~Fcsr.CAUSE;
+  if ((fsr & FLAG_I) !== 0) { pending.kind = kind; pending.fcsr = fsr; }
+  else { pending.kind = K.NONE; if (inexact(kind)) fsr |= CAUSE_I | FLAG_I; }
+  cpu.fcsr = fsr;
+  return -1;
+}
+
+/** The FCSR of `cpu` with the pending Cause.I settled (for code outside the FPU that reads it). */
+export function readFcsr(cpu: Cpu): number {
+  settleCause(cpu);
+  return cpu.fcsr;
+}
+
+// ---------------------------------------------------------------------------------------------
 // COP1.
 
 /** A COP1 instruction other than BC1. Returns -1 or an exception code. */
 export function fpuOp(cpu: Cpu, instr: number): number {
+  const fsr = cpu.fcsr, fmt = (instr >>> 21) & 31, fn = instr & 63;
+  if ((fsr & FAST_FCSR) !== 0 || fn > Fn.SQRT || (fmt !== Rs.D && fmt !== Rs.S)) return fpuGeneral(cpu, instr);
+  if (cpu !== pending.cpu) adopt(cpu);
+  const o = pending.ops;
+  if (fmt === Rs.D) {
+    if ((instr & ODD_D) !== 0) return fpuGeneral(cpu, instr);
+    const d = cpu.fpd, a = d[(instr >>> 12) & 15], b = d[(instr >>> 17) & 15];
+    let r: number;
+    switch (fn) {
+      case Fn.ADD: r = a + b; if (r - r !== 0) return fpuGeneral(cpu, instr); break;
+      case Fn.SUB: r = a - b; if (r - r !== 0) return fpuGeneral(cpu, instr); break;
+      case Fn.MUL: r = a * b; if (!productInRange(a, b, r)) return fpuGeneral(cpu, instr); break;
+      case Fn.DIV: {
+        r = a / b;
+        const aa = Math.abs(a), ar = Math.abs(r);
+        if (!(aa >= FAST_LO && aa < FAST_HI && Math.abs(b) < FAST_HI && ar >= FAST_Q_LO && ar < FAST_HI)) return fpuGeneral(cpu, instr);
+        break;
+      }
+      default: // SQRT
+        if (!(a >= SQRT_LO && a <= SQRT_HI)) return fpuGeneral(cpu, instr);
+        r = Math.sqrt(a);
+    }
+    d[(instr >>> 7) & 15] = r; o[0] = a; o[1] = b;
+  } else {
+    const f = cpu.fpr, a = f[(instr >>> 11) & 31], b = f[(instr >>> 16) & 31];
+    let r: number;
+    switch (fn) {
+      case Fn.ADD: r = Math.fround(a + b); break;
+      case Fn.SUB: r = Math.fround(a - b); break;
+      case Fn.MUL: r = Math.fround(a * b); break; // a * b is exact
+      case Fn.DIV: r = Math.fround(a / b); break;
+      default: r = a > 0 ? Math.fround(Math.sqrt(a)) : NaN; // SQRT
+    }
+    const ar = Math.abs(r);
+    if (!(ar > MIN_NORM_S && ar <= MAX_S)) return fpuGeneral(cpu, instr);
+    f[(instr >>> 6) & 31] = r; o[0] = a; o[1] = b;
+  }
+  return fastDone(cpu, fsr, (fmt << 6) | fn);
+}
+
+/** fpuOp for everything but the fast paths. */
+function fpuGeneral(cpu: Cpu, instr: number): number {
   const rs = (instr >>> 21) & 31;
   switch (rs) {
     case Rs.S: return opS(cpu, instr);
@@ -529,7 +686,7 @@ export function fpuOp(cpu: Cpu, instr: number): number {
 }
 
 function readFcr(cpu: Cpu, n: number): number {
-  const f = cpu.fcsr;
+  const f = readFcsr(cpu);
   switch (n) {
     case 0: return cpu.r2 ? FIR_R10000 | FIR_R2_FORMATS : FIR_R10000;
     case 31: return f;
@@ -545,7 +702,7 @@ function readFcr(cpu: Cpu, n: number): number {
 
 /** CTC1. Writing an FCSR whose Cause holds an enabled exception (or E) raises it at once. */
 function writeFcr(cpu: Cpu, n: number, v: number): number {
-  let f = cpu.fcsr;
+  let f = readFcsr(cpu);
   if (n === 31) f = v & Fcsr.WRITABLE;
   else if (cpu.r2 && n === 25) { if ((v & ~0xff) === 0) f = (f & ~(Fcsr.FCC1_7 | Fcsr.FCC0)) | ((v & 0xfe) << 24) | ((v & 1) << 23); }
   else if (cpu.r2 && n === 26) { if ((v & ~0x0003f07c) === 0) f = (f & ~0x0003f07c) | v; }
@@ -691,6 +848,33 @@ function opW(cpu: Cpu, instr: number): number {
 
 /** A COP1X arithmetic instruction (function >= 0x20). Returns -1 or an exception code. */
 export function fpuOpX(cpu: Cpu, instr: number): number {
+  const fsr = cpu.fcsr, fn = instr & 63;
+  if ((fsr & FAST_FCSR) !== 0) return fpuOpXGeneral(cpu, instr);
+  // The fast paths (see fpuOp) for a product and a sum in the normal range. Bit 3 of the
+  // function is MSUB, bit 4 negates the result (NMADD, NMSUB).
+  if (cpu !== pending.cpu) adopt(cpu);
+  const o = pending.ops;
+  let kind: number;
+  if ((fn & 7) === 1 && (instr & ODD_DX) === 0) {
+    const d = cpu.fpd, a = d[(instr >>> 12) & 15], b = d[(instr >>> 17) & 15];
+    const c = (fn & 8) === 0 ? d[(instr >>> 22) & 15] : -d[(instr >>> 22) & 15];
+    const p = a * b, r = p + c;
+    if (!productInRange(a, b, p) || r - r !== 0) return fpuOpXGeneral(cpu, instr);
+    d[(instr >>> 7) & 15] = (fn & 16) === 0 ? r : -r; o[0] = a; o[1] = b; o[2] = c;
+    kind = K.MADD_D;
+  } else if ((fn & 7) === 0) {
+    const f = cpu.fpr, a = f[(instr >>> 11) & 31], b = f[(instr >>> 16) & 31];
+    const c = (fn & 8) === 0 ? f[(instr >>> 21) & 31] : -f[(instr >>> 21) & 31];
+    const p = Math.fround(a * b), ap = Math.abs(p), r = Math.fround(p + c), ar = Math.abs(r);
+    if (!(ap > MIN_NORM_S && ap <= MAX_S && ar > MIN_NORM_S && ar <= MAX_S)) return fpuOpXGeneral(cpu, instr);
+    f[(instr >>> 6) & 31] = (fn & 16) === 0 ? r : -r; o[0] = a; o[1] = b; o[2] = c;
+    kind = K.MADD_S;
+  } else return fpuOpXGeneral(cpu, instr);
+  return fastDone(cpu, fsr, kind);
+}
+
+/** fpuOpX for everything but the fast paths. */
+function fpuOpXGeneral(cpu: Cpu, instr: number): number {
   const fn = instr & 63, fr = (instr >>> 21) & 31, ft = (instr >>> 16) & 31, fs = (instr >>> 11) & 31, fd = (instr >>> 6) & 31;
   const op = fn & 0x38, fmt = fn & 7;
   if (op !== FnX.MADD && op !== FnX.MSUB && op !== FnX.NMADD && op !== FnX.NMSUB) return Exc.RI;

@@ -15,7 +15,7 @@ import { MachineMemory } from '../../shared/memory.js';
 import { isIo } from '../../shared/physmap.js';
 import { accumulate, mulHiSigned, mulHiUnsigned } from './alu.js';
 import { C0, Cause, CONFIG_R10000, Exc, Mode, PRID_R10000, Status, Vector, CAUSE_IP7, cop0, eret, timerCountToCompare } from './cp0.js';
-import { fpuOp, fpuOpX } from './cp1.js';
+import { Lazy, fpuOp, fpuOpX, pending, productInRange } from './cp1.js';
 import { Bshfl, Cop0Fn, Cop1Rs, Cop1x, Op, RegImm, Special, Special2, Special3 } from './isa.js';
 import { Access, Mmu, PhysicalBus, SOFT_TLB_EMPTY, SOFT_TLB_MASK } from './mmu.js';
 import type { CacheController } from '../directory.js';
@@ -414,11 +414,28 @@ export class Cpu {
               branchAt = cur;
               if (cond === ((instr & 0x10000) !== 0)) npc = (cur + 4 + ((instr << 16) >> 14)) | 0;
               else if ((instr & 0x20000) !== 0) { pc = npc; npc = (npc + 4) | 0; }
+            } else if (rs === Cop1Rs.D && (instr & Lazy.D_OP_MASK) < Lazy.D_OP_LIMIT && (this.fcsr & Lazy.MASK) === Lazy.READY && pending.cpu === this) {
+              // ADD.D, SUB.D, MUL.D: cp1.ts's fast path, inline, with Cause.I left pending
+              const d = this.fpd, a = d[(instr >>> 12) & 15], b = d[(instr >>> 17) & 15], fn = instr & 3;
+              const v = fn === 0 ? a + b : fn === 1 ? a - b : a * b;
+              if (fn === 2 ? productInRange(a, b, v) : v - v === 0) {
+                d[(instr >>> 7) & 15] = v; pending.ops[0] = a; pending.ops[1] = b; pending.kind = Lazy.D_KIND | fn;
+                this.fcsr = pending.fcsr = this.fcsr & ~Lazy.CAUSE;
+              } else exc = fpuOp(this, instr);
             } else exc = fpuOp(this, instr);
             break;
           case Op.COP1X: {
             if (!cu1) { exc = Exc.CpU; this.excCE = 1; break; }
             const fn = instr & 0x3f;
+            if ((instr & Lazy.MADD_D_MASK) === Lazy.MADD_D_OP && (this.fcsr & Lazy.MASK) === Lazy.READY && pending.cpu === this) {
+              // MADD.D: cp1.ts's fast path, inline, with Cause.I left pending
+              const d = this.fpd, a = d[(instr >>> 12) & 15], b = d[(instr >>> 17) & 15], c = d[(instr >>> 22) & 15], p = a * b, v = p + c;
+              if (productInRange(a, b, p) && v - v === 0) {
+                d[(instr >>> 7) & 15] = v; pending.ops[0] = a; pending.ops[1] = b; pending.ops[2] = c; pending.kind = Lazy.MADD_D;
+                this.fcsr = pending.fcsr = this.fcsr & ~Lazy.CAUSE;
+              } else exc = fpuOpX(this, instr);
+              break;
+            }
             if (fn >= 0x20) { exc = fpuOpX(this, instr); break; }
             const va = (r[rs] + r[rt]) | 0, fd = (instr >>> 6) & 31, fs = (instr >>> 11) & 31;
             if (fn === Cop1x.LWXC1) { if ((exc = this.load(va, 4)) < 0) this.fpr32[fd] = this.loaded; }

@@ -14,7 +14,7 @@ import { C0, Exc, Mode, Status, Tlb } from './cp0.js';
 import { Jtlb } from './tlb.js';
 import { isIo } from '../../shared/physmap.js';
 
-export const SOFT_TLB_BITS = 10;
+export const SOFT_TLB_BITS = 13;
 export const SOFT_TLB_SIZE = 1 << SOFT_TLB_BITS;
 export const SOFT_TLB_MASK = SOFT_TLB_SIZE - 1;
 /** A tag no access can match: bit 2 is never set in an address masked by 0xfffff003. */
@@ -144,13 +144,30 @@ export class Mmu {
     this.storeTag.fill(SOFT_TLB_EMPTY);
   }
 
+  /**
+   * Invalidates every JTLB entry overlapping the virtual range [lo, hi) (with its cached
+   * translations): a kernel does this before mapping the range with a larger page, since two
+   * matching entries are undefined on the R10000.
+   */
+  dropOverlapping(lo: number, hi: number): void {
+    const jtlb = this.jtlb;
+    for (let i = 0; i < Tlb.ENTRIES; i++) {
+      const size = ((jtlb.mask[i] | 0x1fff) + 1);
+      const start = (jtlb.hi[i] & Tlb.VPN2_MASK & ~jtlb.mask[i]) >>> 0;
+      if (start < hi >>> 0 && start + size > lo >>> 0) {
+        this.flushEntry(i);
+        jtlb.write(i, 0, (0x80000000 + i * 0x2000) | 0, 0, 0); // unmatchable, as at reset
+      }
+    }
+  }
+
   /** Drops the translations that JTLB entry i may have produced, before it is overwritten. */
   flushEntry(i: number): void {
-    const mask = this.jtlb.mask[i];
-    if (mask !== 0) { this.flush(); return; }
-    const base = this.jtlb.hi[i] & Tlb.VPN2_MASK;
-    for (let page = 0; page < 2; page++) {
-      const slot = ((base >>> 12) + page) & SOFT_TLB_MASK;
+    const pages = ((this.jtlb.mask[i] | 0x1fff) + 1) >>> 12; // both pages of the pair
+    if (pages >= SOFT_TLB_SIZE) { this.flush(); return; }
+    const base = (this.jtlb.hi[i] & Tlb.VPN2_MASK & ~this.jtlb.mask[i]) >>> 12;
+    for (let page = 0; page < pages; page++) {
+      const slot = (base + page) & SOFT_TLB_MASK;
       for (let m = 0; m < 3; m++) {
         const s = m * SOFT_TLB_SIZE + slot;
         this.fetchTag[s] = SOFT_TLB_EMPTY;

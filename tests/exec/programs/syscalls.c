@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fenv.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,7 +24,8 @@ static char *m;
 static void on_segv(int sig, siginfo_t *si, void *uc) {
   (void)uc;
   caught = sig;
-  printf("handler: signal %d code %d addr base%+ld\n", sig, si->si_code, (long)((char *)si->si_addr - m));
+  if (sig == SIGSEGV) printf("handler: signal %d code %d addr base%+ld\n", sig, si->si_code, (long)((char *)si->si_addr - m));
+  else printf("handler: signal %d code %d\n", sig, si->si_code);
   siglongjmp(jb, 1);
 }
 
@@ -140,6 +142,16 @@ int main(int argc, char **argv) {
   caught = 0;
   if (sigsetjmp(jb, 1) == 0) { volatile char c = m[4096]; (void)c; printf("read unmapped succeeded\n"); }
   printf("after unmapped: caught %d\n", (int)caught);
+  /* a floating-point exception with a handler: si_code from the FCSR cause */
+  sigaction(SIGFPE, &sa, NULL);
+  feenableexcept(FE_DIVBYZERO);
+  caught = 0;
+  volatile double zero = argc - 1;
+  if (sigsetjmp(jb, 1) == 0) { volatile double q = 1.0 / zero; printf("no trap %f\n", q); }
+  printf("after fpe: caught %d\n", (int)caught);
+  fedisableexcept(FE_DIVBYZERO);
+  printf("1/0 untrapped %f\n", 1.0 / zero);
+
   void *b0 = sbrk(0);
   printf("sbrk grows %d\n", sbrk(65536) == b0 && sbrk(0) == (char *)b0 + 65536);
 
