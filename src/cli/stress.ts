@@ -50,7 +50,7 @@ async function stress(opts: StressFlags): Promise<number> {
     const sum = (k: keyof typeof r.cpus[number]) => r.cpus.reduce((a, c) => a + (c[k] as number), 0);
     let violations = sum('violations');
     if (opts.check && machine.shared.coherence !== null) {
-      violations += new CacheController(0, machine.config, machine.shared.coherence, new Float64Array(Stat.WORDS * r.cpus.length), { hotPage() {} }).sweep();
+      violations += new CacheController(0, machine.config, machine.shared.coherence, new Float64Array(Stat.WORDS * r.cpus.length), { hotPage() {} }, { words: new Int32Array(1), index: 0 }).sweep();
     }
     const ok = r.halted && !r.interrupted && r.exitStatus === 0 && violations === 0;
     failed ||= !ok;

@@ -85,6 +85,7 @@ export class Machine {
     };
     this.memory = new MachineMemory(this.shared.memory);
     this.ctl = new Int32Array(this.shared.ctl);
+    this.ctl[Ctl.HotThreshold] = config.hotPageThreshold;
     this.stats = new Float64Array(this.shared.stats);
   }
 

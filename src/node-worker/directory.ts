@@ -84,6 +84,8 @@ export class CacheController {
     buffer: SharedArrayBuffer,
     private readonly stats: Float64Array,
     private readonly hot: HotPageSink,
+    /** Where the hot-page threshold is read (a word of the control block; FLASH's MAGIC holds it). */
+    private readonly threshold: { words: Int32Array; index: number },
   ) {
     this.w = new Int32Array(buffer);
     const L = this.L = coherenceLayout(cfg);
@@ -276,10 +278,16 @@ export class CacheController {
   private countMiss(line: number): void {
     const page = (line << this.L.lineShift) >>> 12;
     const i = this.L.pageBase + page * this.cfg.nodes + this.node;
-    if (Atomics.add(this.w, i, 1) + 1 === this.cfg.hotPageThreshold) {
+    if (Atomics.add(this.w, i, 1) + 1 === Atomics.load(this.threshold.words, this.threshold.index)) {
       this.hot.hotPage(page, this.node);
       this.stats[this.cpu * Stat.WORDS + Stat.HotPageInterrupts]++;
     }
+  }
+
+  /** Clears every node's miss counter of a page (node controller ResetPage). */
+  resetPage(page: number): void {
+    if (page >= this.L.pages) return;
+    for (let n = 0; n < this.cfg.nodes; n++) Atomics.store(this.w, this.L.pageBase + page * this.cfg.nodes + n, 0);
   }
 
   /**

@@ -17,7 +17,7 @@ import { NodeBus } from './bus.js';
 import { SystemDevice, type NodeServices } from './devices/system.js';
 import { UartDevice, type ConsoleSink } from './devices/uart.js';
 import { DiskDevice, type DmaSink, type InterruptSink } from './devices/disk.js';
-import { NodeController } from './devices/nodectl.js';
+import { NodeController, type HotPageCounters } from './devices/nodectl.js';
 import { CacheController, type HotPageSink } from './directory.js';
 import { EtherPort, type FrameLink } from './devices/ether.js';
 
@@ -54,7 +54,7 @@ export function makeNetwork(shared: MachineShared): Network {
   return new Network({ nodes: cfg.nodes, capacity: shared.netCapacity }, shared.net, (a, b) => hops(cfg, a, b) * cyclesPerHop);
 }
 
-export class FlashNode implements NodeServices, InterruptSink, DmaSink, Mailbox, HotPageSink, FrameLink {
+export class FlashNode implements NodeServices, InterruptSink, DmaSink, Mailbox, HotPageSink, FrameLink, HotPageCounters {
   readonly nodeId: number;
   readonly nodes: number;
   readonly cpusPerNode: number;
@@ -86,7 +86,7 @@ export class FlashNode implements NodeServices, InterruptSink, DmaSink, Mailbox,
     this.system = new SystemDevice(this);
     this.disk = shared.disk !== null ? new DiskDevice(shared.disk, this.memory, this, Irq.Disk) : null;
     this.ether = new EtherPort(shared.frames, this.memory, this, this, nodeId * cfg.cpusPerNode, Irq.Ether);
-    this.nodeCtl = new NodeController({ reset: () => undefined, threshold: cfg.hotPageThreshold }, this, nodeId * cfg.cpusPerNode, Irq.HotPage);
+    this.nodeCtl = new NodeController(this, this, nodeId * cfg.cpusPerNode, Irq.HotPage);
     for (let i = 0; i < cfg.cpusPerNode; i++) {
       const id = nodeId * cfg.cpusPerNode + i;
       const cpu = new Cpu({ memory: this.memory, cpuNum: id });
@@ -95,7 +95,7 @@ export class FlashNode implements NodeServices, InterruptSink, DmaSink, Mailbox,
       cpu.irqIndex = cpuCtl(id, CpuCtl.Irq);
       cpu.mmu.storeThrough = cfg.sequentialConsistency;
       if (shared.coherence !== null) {
-        const cc = new CacheController(id, cfg, shared.coherence, this.stats, this);
+        const cc = new CacheController(id, cfg, shared.coherence, this.stats, this, { words: this.ctl, index: Ctl.HotThreshold });
         cc.check = shared.check;
         cc.skipInvalidation = shared.skipInvalidation;
         cpu.attachCoherence(cc);
@@ -145,6 +145,11 @@ export class FlashNode implements NodeServices, InterruptSink, DmaSink, Mailbox,
   cycles(cpu: number): number { return this.local(cpu)?.cycles ?? this.time; }
   ipiData(cpu: number): number { return Atomics.load(this.ctl, cpuCtl(cpu, CpuCtl.IpiData)); }
   clearIpi(cpu: number): void { this.lower(cpu, Irq.Ipi); }
+
+  // --- HotPageCounters (the node controller): the threshold is machine-wide ---
+  get hotThreshold(): number { return Atomics.load(this.ctl, Ctl.HotThreshold); }
+  set hotThreshold(v: number) { Atomics.store(this.ctl, Ctl.HotThreshold, v); }
+  resetPage(page: number): void { this.cpus[0].coherence?.resetPage(page); }
 
   // --- FrameLink (the Ethernet port) ---
   sendFrame(dstNode: number, slot: number, len: number): void {

@@ -17,6 +17,8 @@ export const enum Ctl {
   StopRequest = 3,
   /** Quanta completed by node 0 (progress). */
   Quanta = 4,
+  /** Misses from one node to one page that raise the hot-page interrupt (node controller register). */
+  HotThreshold = 5,
   CPU_BASE = 16,
 }
 

@@ -2,7 +2,7 @@
 // parallel and deterministic mode; the stress patterns with the invariant checker.
 import { describe, it, expect } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
@@ -54,6 +54,15 @@ describe('disco boot', () => {
     expect(r.status).toBe(0);
   });
 
+  it.each([[false], [true]])('raises the hot-page interrupt at the page\'s home node (deterministic %s)', (det) => {
+    const args = ['boot', '--kernel', 'guest/images/hotpage.elf', '--nodes', '2', '--mem-per-node', '8', '--json'];
+    if (det) args.push('--deterministic');
+    const r = disco(...args);
+    expect(r.stdout).toMatch(/^hot page (\d+) from node 1 \(expected page \1 from node 1\), line down after ack\n$/);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stderr).messages.hotPage).toBe(1);
+  });
+
   it('reads and writes the disk image by DMA', () => {
     const dir = mkdtempSync(join(tmpdir(), 'disk-'));
     const img = join(dir, 'disk.img');
@@ -83,6 +92,19 @@ describe('disco boot', () => {
     expect(status).toBe(130);
     expect(stderr).toContain('per node');
     expect(stderr).toMatch(/instructions/);
+  });
+
+  it('stops the whole machine when a worker fails, naming the node', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fail-'));
+    const img = join(dir, 'disk.img');
+    writeFileSync(img, Buffer.alloc(4096));
+    const m = new Machine(makeConfig({ nodes: 3, memPerNodeMB: 8 }), { disk: img, watchdogMs: 5000 });
+    m.loadKernel(await readFile('guest/images/hello.elf'));
+    rmSync(img); // each worker opens the disk image: now every node fails on start
+    const started = Date.now();
+    await expect(m.run()).rejects.toThrow(/^node [0-2]: ENOENT/);
+    expect(m.failedNode()).toBeGreaterThanOrEqual(0);
+    expect(Date.now() - started).toBeLessThan(5000); // no node waited for the watchdog
   });
 
   it('rejects a bad kernel or configuration with one line and status 2', () => {

@@ -11,7 +11,8 @@ function machine(overrides: object = {}) {
   const stats = new Float64Array(cfg.nodes * cfg.cpusPerNode * Stat.WORDS);
   const hot: [number, number][] = [];
   const sink = { hotPage: (page: number, node: number) => { hot.push([page, node]); } };
-  const cpus = Array.from({ length: 4 }, (_, i) => { const c = new CacheController(i, cfg, buf, stats, sink); c.check = true; return c; });
+  const threshold = { words: Int32Array.of(cfg.hotPageThreshold), index: 0 };
+  const cpus = Array.from({ length: 4 }, (_, i) => { const c = new CacheController(i, cfg, buf, stats, sink, threshold); c.check = true; return c; });
   const stat = (cpu: number, s: Stat) => stats[cpu * Stat.WORDS + s];
   return { cfg, cpus, stat, hot };
 }

@@ -10,8 +10,8 @@ import type { InterruptSink } from './disk.js';
 
 export interface HotPageCounters {
   /** Clears the per-node miss counters of a machine page. */
-  reset(page: number): void;
-  threshold: number;
+  resetPage(page: number): void;
+  hotThreshold: number;
 }
 
 export class NodeController implements Device {
@@ -31,7 +31,7 @@ export class NodeController implements Device {
     switch (offset) {
       case NodeCtl.HotPage: return this.hotPage;
       case NodeCtl.HotNode: return this.hotNode;
-      case NodeCtl.Threshold: return this.counters.threshold;
+      case NodeCtl.Threshold: return this.counters.hotThreshold;
       default: return 0;
     }
   }
@@ -39,8 +39,8 @@ export class NodeController implements Device {
   write32(offset: number, value: number): void {
     switch (offset) {
       case NodeCtl.Ack: this.hotPage = -1; this.hotNode = -1; this.irq.lower(this.cpu, this.line); break;
-      case NodeCtl.ResetPage: this.counters.reset(value >>> 0); break;
-      case NodeCtl.Threshold: if (value > 0) this.counters.threshold = value; break;
+      case NodeCtl.ResetPage: this.counters.resetPage(value >>> 0); break;
+      case NodeCtl.Threshold: if (value > 0) this.counters.hotThreshold = value; break;
     }
   }
 }
