@@ -16,14 +16,23 @@ const quantum = Number(arg('--quantum', '1000000'));
 const json = process.argv.includes('--json');
 const kernel = readFileSync(new URL('../guest/images/scale.elf', import.meta.url));
 
-async function run(nodes, unitsPerCpu, coherence) {
-  const m = new Machine(makeConfig({ nodes, cpusPerNode: 1, memPerNodeMB: 8, coherence, quantumCycles: quantum }));
+async function run(nodes, unitsPerCpu, coherence, sequentialConsistency = false, memPerNodeMB = 8) {
+  const m = new Machine(makeConfig({ nodes, cpusPerNode: 1, memPerNodeMB, coherence, sequentialConsistency, quantumCycles: quantum }));
   m.loadKernel(kernel);
   m.shared.bootArgs = [unitsPerCpu];
   const r = await m.run();
   if (r.exitStatus !== 0) throw new Error(`scale run failed on ${nodes} nodes`);
   const misses = r.cpus.reduce((a, c) => a + c.localMisses + c.remoteCleanMisses + c.remoteDirtyMisses, 0);
   return { hostSeconds: r.hostSeconds, instructions: r.instructions, mips: r.instructions / r.hostSeconds / 1e6, missRate: misses / r.instructions };
+}
+
+// Host memory: a child process runs 8 nodes x 64 MB with the coherence model and reports its peak RSS.
+if (process.argv.includes('--memory-probe')) {
+  await run(8, 50, true, false, 64);
+  const { coherenceLayout } = await import('../dist/node-worker/directory.js');
+  const dirBytes = 4 * coherenceLayout(makeConfig({ nodes: 8, memPerNodeMB: 64 })).words;
+  console.log(JSON.stringify({ maxRssMB: process.resourceUsage().maxRSS / 1024, machineMB: 512, coherenceStateMB: dirBytes / 2 ** 20 }));
+  process.exit(0);
 }
 
 const rows = [];
@@ -38,15 +47,26 @@ for (const mode of ['weak', 'strong']) {
     }
   }
 }
+// Sequential-consistency mode: every guest store an Atomics.store (weak scaling, functional).
+let scBase;
+for (const nodes of nodeCounts) {
+  const r = await run(nodes, units, false, true);
+  scBase ??= r;
+  const f = rows.find((x) => x.mode === 'weak' && x.model === 'functional' && x.nodes === nodes);
+  rows.push({ mode: 'weak', model: 'seq-consistent', nodes, unitsPerCpu: units, instructions: r.instructions, hostSeconds: +r.hostSeconds.toFixed(3), aggregateMips: +r.mips.toFixed(1), speedup: +(r.mips / scBase.mips).toFixed(2), missRate: 0, scCost: +(r.hostSeconds / f.hostSeconds).toFixed(2) });
+}
+const { execFileSync } = await import('node:child_process');
+const memory = JSON.parse(execFileSync(process.execPath, [new URL(import.meta.url).pathname, '--memory-probe'], { encoding: 'utf8' }).trim().split('\n').pop());
 for (const r of rows) {
   if (r.model !== 'coherence') continue;
   const f = rows.find((x) => x.mode === r.mode && x.model === 'functional' && x.nodes === r.nodes);
   r.coherenceCost = +(r.hostSeconds / f.hostSeconds).toFixed(2);
 }
-if (json) console.log(JSON.stringify({ hostCores: availableParallelism(), rows }, null, 2));
+if (json) console.log(JSON.stringify({ hostCores: availableParallelism(), quantum, rows, memory }, null, 2));
 else {
   console.log(`host cores: ${availableParallelism()}; speed-up is aggregate emulated MIPS over the first node count; coherence cost is host time with the model on over functional`);
-  const cols = ['mode', 'model', 'nodes', 'unitsPerCpu', 'instructions', 'hostSeconds', 'aggregateMips', 'speedup', 'missRate', 'coherenceCost'];
+  const cols = ['mode', 'model', 'nodes', 'unitsPerCpu', 'instructions', 'hostSeconds', 'aggregateMips', 'speedup', 'missRate', 'coherenceCost', 'scCost'];
   console.log(cols.join('\t'));
   for (const r of rows) console.log(cols.map((c) => r[c] ?? '').join('\t'));
+  console.log(`host memory, 8 nodes x 64 MB with coherence: peak RSS ${memory.maxRssMB.toFixed(0)} MB; machine ${memory.machineMB} MB + coherence state ${memory.coherenceStateMB.toFixed(1)} MB + 300 MB = ${(memory.machineMB + memory.coherenceStateMB + 300).toFixed(0)} MB allowed`);
 }
