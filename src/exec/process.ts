@@ -5,6 +5,7 @@
  * refill handler, and the other exceptions become signals as arch/mips/kernel/traps.c maps them.
  */
 import { randomBytes } from 'node:crypto';
+import { readFcsr } from '../node-worker/cpu/cp1.js';
 import type { Logger } from 'pino';
 import { C0, Cause, Exc, Status } from '../node-worker/cpu/cp0.js';
 import type { Cpu, TrapHandler } from '../node-worker/cpu/cpu.js';
@@ -173,7 +174,7 @@ export class LinuxProcess implements TrapHandler {
       }
       case Exc.FPE: {
         // As Linux's do_fpe: the si_code names the first enabled cause, and the causes are cleared.
-        const cause = cpu.fcsr & FCSR_CAUSE;
+        const cause = readFcsr(cpu) & FCSR_CAUSE;
         cpu.fcsr &= ~FCSR_CAUSE;
         const fpeCode = (cause & FcsrCause.V) !== 0 ? SiCode.FPE_FLTINV : (cause & FcsrCause.Z) !== 0 ? SiCode.FPE_FLTDIV
           : (cause & FcsrCause.O) !== 0 ? SiCode.FPE_FLTOVF : (cause & FcsrCause.U) !== 0 ? SiCode.FPE_FLTUND : SiCode.FPE_FLTRES;

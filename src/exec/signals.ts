@@ -5,6 +5,7 @@
  * (siginfo and ucontext with the MIPS sigcontext, as arch/mips/kernel/signal.c lays them out).
  */
 import { constants as osConstants } from 'node:os';
+import { readFcsr } from '../node-worker/cpu/cp1.js';
 import type { Cpu } from '../node-worker/cpu/cpu.js';
 import type { AddressSpace } from './address-space.js';
 import { Errno } from './errno.js';
@@ -175,7 +176,7 @@ export class Signals {
       dv.setInt32(sc + SC_FPREGS + 8 * i, cpu.fpr32[i + 1]);
       dv.setInt32(sc + SC_FPREGS + 8 * i + 4, cpu.fpr32[i]);
     }
-    dv.setInt32(sc + SC_FPC_CSR, cpu.fcsr);
+    dv.setInt32(sc + SC_FPC_CSR, readFcsr(cpu));
     dv.setInt32(sc + SC_USED_MATH, 1);
     put64(sc + SC_MDHI, r[32]);
     put64(sc + SC_MDLO, r[33]);
@@ -208,6 +209,7 @@ export class Signals {
       cpu.fpr32[i + 1] = dv.getInt32(sc + SC_FPREGS + 8 * i);
       cpu.fpr32[i] = dv.getInt32(sc + SC_FPREGS + 8 * i + 4);
     }
+    readFcsr(cpu); // settles the FPU's lazily kept Cause before the register is replaced
     cpu.fcsr = dv.getInt32(sc + SC_FPC_CSR);
     r[32] = dv.getInt32(sc + SC_MDHI + 4);
     r[33] = dv.getInt32(sc + SC_MDLO + 4);

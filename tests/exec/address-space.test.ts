@@ -122,4 +122,28 @@ describe('TLB refill', () => {
     fault(cpu, 0x704000);
     expect(serviceTlbFault(cpu, as, Exc.TLBL)).toBe(Fault.MAPERR);
   });
+
+  it('maps demand-zero memory with large pages and drops smaller entries inside their range', () => {
+    const { cpu, as } = setup(8);
+    as.map(0x10000000, 0x200000, Prot.R | Prot.W);   // 2 MB: one pair of 1 MB pages
+    cpu.mmu.jtlb.write(5, 0, 0x10000000, 0, 0);       // a stale 4 KB entry, both pages invalid
+    fault(cpu, 0x10080000);
+    expect(serviceTlbFault(cpu, as, Exc.TLBS)).toBe(Fault.OK);
+    expect(as.frames.used).toBe(256);                 // one aligned 1 MB group of frames
+    const i = cpu.mmu.jtlb.lookup(0x10000000, 0);
+    expect(cpu.mmu.jtlb.mask[i]).toBe(0x1fe000);      // the large pair, not the stale entry
+    expect(cpu.mmu.jtlb.lo0[i] & (Tlb.V | Tlb.D)).toBe(Tlb.V | Tlb.D);
+    expect(cpu.mmu.jtlb.lo1[i] & Tlb.V).toBe(0);      // the odd megabyte is not touched yet
+    expect(((cpu.mmu.jtlb.lo0[i] >>> Tlb.PFN_SHIFT) & 255)).toBe(0);
+  });
+
+  it('falls back to 4 KB pages where a group is not uniform', () => {
+    const { cpu, as } = setup(8);
+    as.map(0x20000000, 0x3000, Prot.R | Prot.W);      // three pages: no group fits
+    fault(cpu, 0x20001000);
+    expect(serviceTlbFault(cpu, as, Exc.TLBL)).toBe(Fault.OK);
+    expect(as.frames.used).toBe(1);
+    const i = cpu.mmu.jtlb.lookup(0x20001000, 0);
+    expect(cpu.mmu.jtlb.mask[i]).toBe(0);
+  });
 });
