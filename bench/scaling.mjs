@@ -3,7 +3,10 @@
 // 1, 2, 4 and 8 nodes (one CPU each, one worker thread each): weak scaling (fixed work per CPU)
 // and strong scaling (fixed total work), in functional mode and with the coherence model on.
 // Reports aggregate emulated MIPS, speed-up over 1 node, and the coherence/functional time ratio.
-// Usage: node bench/scaling.mjs [--nodes 1,2,4,8] [--units N] [--json]   (after npm run build)
+// Each configuration runs --repeat times (default 3) and keeps the fastest: this 2-core host's
+// throughput varies run to run. The host ceiling runs two independent 1-node machines in two
+// processes at once: the parallel speed-up the host itself gives, measured in the same run.
+// Usage: node bench/scaling.mjs [--nodes 1,2,4,8] [--units N] [--quantum C] [--repeat R] [--json]   (after npm run build)
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Machine } from '../dist/machine/machine.js';
@@ -14,9 +17,19 @@ const nodeCounts = arg('--nodes', '1,2,4,8').split(',').map(Number);
 const units = Number(arg('--units', '15000'));
 const quantum = Number(arg('--quantum', '1000000'));
 const json = process.argv.includes('--json');
+const repeat = Number(arg('--repeat', '3'));
 const kernel = readFileSync(new URL('../guest/images/scale.elf', import.meta.url));
 
 async function run(nodes, unitsPerCpu, coherence, sequentialConsistency = false, memPerNodeMB = 8) {
+  let best;
+  for (let i = 0; i < repeat; i++) {
+    const r = await runOnce(nodes, unitsPerCpu, coherence, sequentialConsistency, memPerNodeMB);
+    if (best === undefined || r.hostSeconds < best.hostSeconds) best = r;
+  }
+  return best;
+}
+
+async function runOnce(nodes, unitsPerCpu, coherence, sequentialConsistency, memPerNodeMB) {
   const m = new Machine(makeConfig({ nodes, cpusPerNode: 1, memPerNodeMB, coherence, sequentialConsistency, quantumCycles: quantum }));
   m.loadKernel(kernel);
   m.shared.bootArgs = [unitsPerCpu];
@@ -24,6 +37,13 @@ async function run(nodes, unitsPerCpu, coherence, sequentialConsistency = false,
   if (r.exitStatus !== 0) throw new Error(`scale run failed on ${nodes} nodes`);
   const misses = r.cpus.reduce((a, c) => a + c.localMisses + c.remoteCleanMisses + c.remoteDirtyMisses, 0);
   return { hostSeconds: r.hostSeconds, instructions: r.instructions, mips: r.instructions / r.hostSeconds / 1e6, missRate: misses / r.instructions };
+}
+
+// The host ceiling: one 1-node machine alone, then two at once in separate processes.
+if (process.argv.includes('--solo')) {
+  const r = await runOnce(1, units, false, false, 8);
+  console.log(JSON.stringify(r));
+  process.exit(0);
 }
 
 // Host memory: a child process runs 8 nodes x 64 MB with the coherence model and reports its peak RSS.
@@ -55,18 +75,32 @@ for (const nodes of nodeCounts) {
   const f = rows.find((x) => x.mode === 'weak' && x.model === 'functional' && x.nodes === nodes);
   rows.push({ mode: 'weak', model: 'seq-consistent', nodes, unitsPerCpu: units, instructions: r.instructions, hostSeconds: +r.hostSeconds.toFixed(3), aggregateMips: +r.mips.toFixed(1), speedup: +(r.mips / scBase.mips).toFixed(2), missRate: 0, scCost: +(r.hostSeconds / f.hostSeconds).toFixed(2) });
 }
-const { execFileSync } = await import('node:child_process');
+const { execFileSync, spawn } = await import('node:child_process');
+const solo = () => new Promise((resolve) => {
+  const c = spawn(process.execPath, [new URL(import.meta.url).pathname, '--solo', '--units', String(units), '--quantum', String(quantum)], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  c.stdout.on('data', (d) => { out += d; });
+  c.on('close', () => resolve(JSON.parse(out.trim().split('\n').pop())));
+});
+let ceiling;
+for (let i = 0; i < repeat; i++) {
+  const alone = await solo();
+  const pair = await Promise.all([solo(), solo()]);
+  const ratio = (pair[0].instructions + pair[1].instructions) / Math.max(pair[0].hostSeconds, pair[1].hostSeconds) / (alone.instructions / alone.hostSeconds);
+  if (ceiling === undefined || ratio > ceiling) ceiling = ratio;
+}
 const memory = JSON.parse(execFileSync(process.execPath, [new URL(import.meta.url).pathname, '--memory-probe'], { encoding: 'utf8' }).trim().split('\n').pop());
 for (const r of rows) {
   if (r.model !== 'coherence') continue;
   const f = rows.find((x) => x.mode === r.mode && x.model === 'functional' && x.nodes === r.nodes);
   r.coherenceCost = +(r.hostSeconds / f.hostSeconds).toFixed(2);
 }
-if (json) console.log(JSON.stringify({ hostCores: availableParallelism(), quantum, rows, memory }, null, 2));
+if (json) console.log(JSON.stringify({ hostCores: availableParallelism(), quantum, repeat, hostCeiling2: ceiling, rows, memory }, null, 2));
 else {
-  console.log(`host cores: ${availableParallelism()}; speed-up is aggregate emulated MIPS over the first node count; coherence cost is host time with the model on over functional`);
+  console.log(`host cores: ${availableParallelism()}; quantum ${quantum} cycles; best of ${repeat} runs; speed-up is aggregate emulated MIPS over the first node count; coherence cost is host time with the model on over functional`);
   const cols = ['mode', 'model', 'nodes', 'unitsPerCpu', 'instructions', 'hostSeconds', 'aggregateMips', 'speedup', 'missRate', 'coherenceCost', 'scCost'];
   console.log(cols.join('\t'));
   for (const r of rows) console.log(cols.map((c) => r[c] ?? '').join('\t'));
+  console.log(`host ceiling: two independent 1-node machines in two processes at once reach ${ceiling.toFixed(2)}x the aggregate MIPS of one alone`);
   console.log(`host memory, 8 nodes x 64 MB with coherence: peak RSS ${memory.maxRssMB.toFixed(0)} MB; machine ${memory.machineMB} MB + coherence state ${memory.coherenceStateMB.toFixed(1)} MB + 300 MB = ${(memory.machineMB + memory.coherenceStateMB + 300).toFixed(0)} MB allowed`);
 }
