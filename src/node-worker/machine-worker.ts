@@ -15,7 +15,8 @@ export interface NodeTask {
   nodes: number[];
 }
 
-export interface NodeTaskResult { nodes: number[]; quanta: number }
+/** `seconds`: host time of the quantum loop alone (without starting the worker and building the node). */
+export interface NodeTaskResult { nodes: number[]; quanta: number; seconds: number }
 
 export default function runNodes(task: NodeTask): NodeTaskResult {
   const { shared } = task;
@@ -30,6 +31,7 @@ export default function runNodes(task: NodeTask): NodeTaskResult {
       ? new Barrier(new Int32Array(shared.barrier), 0, cfg.nodes, net, shared.watchdogMs, { words: ctl, index: Ctl.Halted })
       : null;
     let quanta = 0;
+    const start = performance.now();
     for (;;) {
       for (const node of nodes) {
         current = node.nodeId;
@@ -43,7 +45,7 @@ export default function runNodes(task: NodeTask): NodeTaskResult {
       if (barrier !== null && !barrier.arrive(task.nodes[0], nodes[0], `the end of quantum ${quanta}`)) break;
       if (Atomics.load(ctl, Ctl.Halted) !== 0) break;
     }
-    return { nodes: task.nodes, quanta };
+    return { nodes: task.nodes, quanta, seconds: (performance.now() - start) / 1000 };
   } catch (e) {
     Atomics.compareExchange(ctl, Ctl.FailedNode, 0, current + 1);
     Atomics.store(ctl, Ctl.Halted, 1);
