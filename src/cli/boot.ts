@@ -35,7 +35,7 @@ export function registerBoot(program: Command): void {
 }
 
 /** Shared by boot and stress: builds and runs a machine, reporting errors in one line. */
-export async function runMachine(command: string, kernel: string, opts: MachineFlags & { disk?: string; check?: boolean }, bootArgs: number[] = []): Promise<{ result: MachineResult; machine: Machine } | number> {
+export async function runMachine(command: string, kernel: string, opts: MachineFlags & { disk?: string; check?: boolean }, bootArgs: number[] = [], input: NodeJS.ReadableStream | null = null): Promise<{ result: MachineResult; machine: Machine } | number> {
   let machine: Machine;
   try {
     machine = new Machine(configFrom(opts), { disk: opts.disk ?? null, check: opts.check });
@@ -46,6 +46,7 @@ export async function runMachine(command: string, kernel: string, opts: MachineF
     return EXIT_BAD_INPUT;
   }
   machine.shared.bootArgs = bootArgs;
+  if (input !== null) machine.feedConsole(input);
   const onSigint = () => machine.stop();
   process.once('SIGINT', onSigint);
   const progress = process.stderr.isTTY ? (q: number) => writeSync(2, `\r${command}: quantum ${q}`) : undefined;
@@ -66,7 +67,7 @@ async function boot(opts: BootFlags): Promise<number> {
     writeSync(2, 'disco boot: --kernel ELF is required (the shipped guest kernel comes with the guest-kernel stage)\n');
     return EXIT_BAD_INPUT;
   }
-  const ran = await runMachine('boot', opts.kernel, opts, opts.args ?? []);
+  const ran = await runMachine('boot', opts.kernel, opts, opts.args ?? [], process.stdin);
   if (typeof ran === 'number') return ran;
   const { result } = ran;
   if (opts.stats !== undefined) writeFileSync(opts.stats, JSON.stringify(result, null, 2) + '\n');

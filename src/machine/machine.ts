@@ -18,6 +18,7 @@ import type { NodeTask, NodeTaskResult } from '../node-worker/machine-worker.js'
 import { ElfError, parseElf } from '../exec/elf.js';
 import { coherenceLayout } from '../node-worker/directory.js';
 import { framePoolBytes } from '../node-worker/devices/ether.js';
+import { ConsoleInput } from '../node-worker/devices/uart.js';
 
 export interface MachineOptions {
   disk?: string | null;
@@ -84,6 +85,7 @@ export class Machine {
       check: opts.check ?? false,
       skipInvalidation: opts.skipInvalidation ?? false,
       frames: new SharedArrayBuffer(framePoolBytes(config.nodes)),
+      consoleIn: new ConsoleInput().buffer,
     };
     this.memory = new MachineMemory(this.shared.memory);
     this.ctl = new Int32Array(this.shared.ctl);
@@ -133,6 +135,28 @@ export class Machine {
     }
     const hostSeconds = Number(process.hrtime.bigint() - start) / 1e9;
     return this.result(hostSeconds, runSeconds);
+  }
+
+  /**
+   * Feeds a stream (the user's stdin) to the console UART's input, then marks its end. Bytes wait
+   * in the stream while the input ring is full.
+   */
+  feedConsole(stream: NodeJS.ReadableStream): void {
+    const input = new ConsoleInput(this.shared.consoleIn);
+    let pending: Uint8Array | null = null;
+    const drain = (): void => {
+      while (pending !== null) {
+        const n = input.push(pending);
+        pending = n === pending.length ? null : pending.subarray(n);
+        if (pending !== null) { stream.pause(); setTimeout(drain, 5); return; }
+      }
+      stream.resume();
+    };
+    stream.on('data', (chunk: Buffer) => { pending = pending === null ? chunk : Buffer.concat([pending, chunk]); drain(); });
+    stream.on('end', () => {
+      const finish = (): void => { if (pending !== null) { setTimeout(finish, 5); return; } input.end(); };
+      finish();
+    });
   }
 
   /** Asks every node to stop at its next quantum boundary (Ctrl-C). */

@@ -15,7 +15,7 @@ import { Cpu } from './cpu/cpu.js';
 import { C0, Status } from './cpu/cp0.js';
 import { NodeBus } from './bus.js';
 import { SystemDevice, type NodeServices } from './devices/system.js';
-import { UartDevice, type ConsoleSink } from './devices/uart.js';
+import { ConsoleInput, UartDevice, type ConsoleSink } from './devices/uart.js';
 import { DiskDevice, type DmaSink, type InterruptSink } from './devices/disk.js';
 import { NodeController, type HotPageCounters } from './devices/nodectl.js';
 import { CacheController, type HotPageSink } from './directory.js';
@@ -44,6 +44,8 @@ export interface MachineShared {
   skipInvalidation: boolean;
   /** The Ethernet frame pool (devices/ether.ts). */
   frames: SharedArrayBuffer;
+  /** Console input ring (devices/uart.ts), read by node 0's UART. */
+  consoleIn: SharedArrayBuffer;
 }
 
 export const stdoutSink: ConsoleSink = { write(bytes) { writeSync(1, bytes); } };
@@ -82,7 +84,10 @@ export class FlashNode implements NodeServices, InterruptSink, DmaSink, Mailbox,
     this.memory = new MachineMemory(shared.memory);
     this.ctl = new Int32Array(shared.ctl);
     this.stats = new Float64Array(shared.stats);
-    this.uart = new UartDevice(sink);
+    const cpu0 = nodeId * cfg.cpusPerNode;
+    this.uart = nodeId === 0
+      ? new UartDevice(sink, new ConsoleInput(shared.consoleIn), { set: (up) => (up ? this.raise(cpu0, Irq.Uart) : this.lower(cpu0, Irq.Uart)) })
+      : new UartDevice(sink);
     this.system = new SystemDevice(this);
     this.disk = shared.disk !== null ? new DiskDevice(shared.disk, this.memory, this, Irq.Disk) : null;
     this.ether = new EtherPort(shared.frames, this.memory, this, this, nodeId * cfg.cpusPerNode, Irq.Ether);
@@ -188,6 +193,7 @@ export class FlashNode implements NodeServices, InterruptSink, DmaSink, Mailbox,
 
   /** Mailbox: delivers IPIs and start requests addressed to this node's CPUs. */
   service(): void {
+    this.uart.poll();
     const m = this.inbox;
     while (this.net.receive(this.nodeId, m)) {
       if (m[Word.Type] === Msg.HotPage) { this.nodeCtl.raiseHotPage(m[Word.A0], m[Word.A1]); continue; }

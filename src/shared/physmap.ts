@@ -26,8 +26,13 @@ export const enum Sys {
   IpiSend = 0x28, IpiData = 0x2c, IpiClear = 0x30, Halt = 0x34, CyclesLo = 0x38, CyclesHi = 0x3c,
 }
 
-/** Console UART registers. */
+/**
+ * Console UART registers. Rx reads the next input byte, or -1 when none is waiting. Status: bit 0
+ * input waiting, bit 1 transmitter ready, bit 2 end of input (nothing waiting and none to come).
+ * Input comes to node 0's UART; its line IP2 on CPU 0 is up while input waits or at end of input.
+ */
 export const enum Uart { Tx = 0x00, Rx = 0x04, Status = 0x08 }
+export const enum UartStatus { RxReady = 1, TxReady = 2, RxEnd = 4 }
 
 /** Block device registers: a request is Sector, Dma (physical), Count (512-byte sectors), then Cmd. */
 export const enum Disk { Sector = 0x00, Dma = 0x04, Count = 0x08, Cmd = 0x0c, Status = 0x10, Ack = 0x14, Sectors = 0x18 }

@@ -63,6 +63,13 @@ describe('disco boot', () => {
     expect(JSON.parse(r.stderr).messages.hotPage).toBe(1);
   });
 
+  it('feeds stdin to the console UART, larger than its ring, and signals the end of input', () => {
+    const text = Array.from({ length: 9000 }, (_, i) => `line ${i} of the console input\n`).join('');
+    const r = spawnSync('node', ['bin/disco.js', 'boot', '--kernel', 'guest/images/echo.elf', '--nodes', '2', '--mem-per-node', '8', '-q'], { input: text, encoding: 'utf8', timeout: 120_000, maxBuffer: 1 << 24 });
+    expect(r.stdout).toBe(text.toUpperCase() + `${text.length} bytes\n`);
+    expect(r.status).toBe(0);
+  });
+
   it('reads and writes the disk image by DMA', () => {
     const dir = mkdtempSync(join(tmpdir(), 'disk-'));
     const img = join(dir, 'disk.img');
