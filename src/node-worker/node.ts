@@ -4,11 +4,11 @@
  * on the interconnect, and the quantum loop step. Nothing here parses a command line or talks
  * to the user; the main thread reads results from the shared buffers.
  */
-import { writeSync } from 'node:fs';
 import type { MachineConfig } from '../shared/config.js';
 import { hops } from '../shared/config.js';
 import { Ctl, CpuCtl, Irq, Stat, cpuCtl } from '../shared/layout.js';
 import { MachineMemory } from '../shared/memory.js';
+import { writeAllSync } from '../shared/io.js';
 import { Network, Msg, Word, newMessage } from '../interconnect/network.js';
 import type { Mailbox } from '../shared/barrier.js';
 import { Cpu } from './cpu/cpu.js';
@@ -48,7 +48,7 @@ export interface MachineShared {
   consoleIn: SharedArrayBuffer;
 }
 
-export const stdoutSink: ConsoleSink = { write(bytes) { writeSync(1, bytes); } };
+export const stdoutSink: ConsoleSink = { write(bytes) { writeAllSync(1, bytes); } };
 
 export function makeNetwork(shared: MachineShared): Network {
   const cfg = shared.config;
