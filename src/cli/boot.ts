@@ -35,10 +35,10 @@ export function registerBoot(program: Command): void {
 }
 
 /** Shared by boot and stress: builds and runs a machine, reporting errors in one line. */
-export async function runMachine(command: string, kernel: string, opts: MachineFlags & { disk?: string; check?: boolean }, bootArgs: number[] = [], input: NodeJS.ReadableStream | null = null): Promise<{ result: MachineResult; machine: Machine } | number> {
+export async function runMachine(command: string, kernel: string, opts: MachineFlags & { disk?: string; check?: boolean; quietConsole?: boolean }, bootArgs: number[] = [], input: NodeJS.ReadableStream | null = null): Promise<{ result: MachineResult; machine: Machine } | number> {
   let machine: Machine;
   try {
-    machine = new Machine(configFrom(opts), { disk: opts.disk ?? null, check: opts.check });
+    machine = new Machine(configFrom(opts), { disk: opts.disk ?? null, check: opts.check, quietConsole: opts.quietConsole });
     machine.loadKernel(readFileSync(kernel));
   } catch (e) {
     const msg = e instanceof ElfError ? `${kernel}: ${e.message}` : e instanceof ConfigError ? e.message : (e as Error).message;

@@ -44,7 +44,7 @@ async function stress(opts: StressFlags): Promise<number> {
   const rows: Record<string, number | string>[] = [];
   let failed = false;
   for (const p of chosen) {
-    const ran = await runMachine('stress', image, opts, [PATTERNS.indexOf(p as typeof PATTERNS[number]), opts.ops, opts.seed]);
+    const ran = await runMachine('stress', image, { ...opts, quietConsole: true }, [PATTERNS.indexOf(p as typeof PATTERNS[number]), opts.ops, opts.seed]);
     if (typeof ran === 'number') return ran;
     const { result: r, machine } = ran;
     const sum = (k: keyof typeof r.cpus[number]) => r.cpus.reduce((a, c) => a + (c[k] as number), 0);

@@ -27,6 +27,8 @@ export interface MachineOptions {
   check?: boolean;
   /** Test-only: a protocol bug the checker must catch. */
   skipInvalidation?: boolean;
+  /** Discard the console's output (the caller reports results itself). */
+  quietConsole?: boolean;
 }
 
 export interface CpuStats {
@@ -86,6 +88,7 @@ export class Machine {
       skipInvalidation: opts.skipInvalidation ?? false,
       frames: new SharedArrayBuffer(framePoolBytes(config.nodes)),
       consoleIn: new ConsoleInput().buffer,
+      consoleOut: opts.quietConsole ? 'discard' : 'stdout',
     };
     this.memory = new MachineMemory(this.shared.memory);
     this.ctl = new Int32Array(this.shared.ctl);

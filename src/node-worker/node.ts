@@ -46,9 +46,12 @@ export interface MachineShared {
   frames: SharedArrayBuffer;
   /** Console input ring (devices/uart.ts), read by node 0's UART. */
   consoleIn: SharedArrayBuffer;
+  /** Where console output goes: stdout, or nowhere (the caller reports results itself). */
+  consoleOut: 'stdout' | 'discard';
 }
 
 export const stdoutSink: ConsoleSink = { write(bytes) { writeAllSync(1, bytes); } };
+const discardSink: ConsoleSink = { write() {} };
 
 export function makeNetwork(shared: MachineShared): Network {
   const cfg = shared.config;
@@ -75,7 +78,7 @@ export class FlashNode implements NodeServices, InterruptSink, DmaSink, Mailbox,
   private readonly msg = newMessage();
   private readonly inbox = newMessage();
 
-  constructor(readonly shared: MachineShared, nodeId: number, readonly net: Network, sink: ConsoleSink = stdoutSink) {
+  constructor(readonly shared: MachineShared, nodeId: number, readonly net: Network, sink: ConsoleSink = shared.consoleOut === 'stdout' ? stdoutSink : discardSink) {
     const cfg = shared.config;
     this.nodeId = nodeId;
     this.nodes = cfg.nodes;
