@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { registerExec } from './exec.js';
 import { registerBoot } from './boot.js';
 import { registerStress } from './stress.js';
+import { registerFs } from './fs.js';
 
 /** Exit status for command-line and input errors. */
 export const EXIT_USAGE = 2;
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerExec(program);
   registerBoot(program);
   registerStress(program);
+  registerFs(program);
   return program;
 }
 

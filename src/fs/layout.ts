@@ -161,6 +161,7 @@ export interface DirEntry { ino: number; name: string }
 export function parseDirBlock(b: Buffer, problem: (msg: string) => void): DirEntry[] {
   const out: DirEntry[] = [];
   for (let off = 0; off < BLOCK;) {
+    if (BLOCK - off < DIRENT_HEADER) { problem(`record at offset ${off} has no room for its header`); break; }
     const ino = b.readUInt32BE(off);
     const rec = b.readUInt16BE(off + 4);
     const len = b[off + 6];
