@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: MIT
 /**
- * `disco boot --kernel ELF [machine flags] [--disk IMG] [--stats FILE] [--json]`: boots a kernel
+ * `disco boot [--kernel ELF] [machine flags] [--disk IMG] [--stats FILE] [--json]`: boots a kernel
  * on the bare FLASH machine. The console goes to stdout; the summary to stderr (or as JSON).
  */
 import { readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { Machine, type MachineResult } from '../machine/machine.js';
 import { ConfigError } from '../shared/config.js';
 import { ElfError } from '../exec/elf.js';
 import { addMachineOptions, configFrom, type MachineFlags } from './machine-options.js';
 import { machineSummary } from './report.js';
+import { ROOT } from '../shared/paths.js';
+
+/** The shipped guest kernel (guest/kernel, built by guest/build-kernel.sh), booted when no --kernel is given. */
+export const DEFAULT_KERNEL = join(ROOT, 'guest', 'images', 'kernel.elf');
 
 interface BootFlags extends MachineFlags { kernel?: string; disk?: string; stats?: string; json?: boolean; quiet?: boolean; args?: number[] }
 
@@ -25,7 +30,7 @@ export const EXIT_MACHINE_FAULT = 70;
 export function registerBoot(program: Command): void {
   addMachineOptions(program.command('boot'))
     .description('boot a kernel on the bare FLASH machine; exits with the status the guest writes to the halt register')
-    .option('--kernel <elf>', 'kernel image (ELF32 big-endian MIPS, linked in kseg0)')
+    .option('--kernel <elf>', 'kernel image (ELF32 big-endian MIPS, loaded in kseg0; default: the shipped guest kernel)')
     .option('--disk <image>', 'disk image for the block device')
     .option('--stats <file>', 'write the summary as JSON to a file')
     .option('--json', 'print the summary as JSON on stderr instead of tables')
@@ -63,11 +68,7 @@ export async function runMachine(command: string, kernel: string, opts: MachineF
 }
 
 async function boot(opts: BootFlags): Promise<number> {
-  if (opts.kernel === undefined) {
-    writeSync(2, 'disco boot: --kernel ELF is required (the shipped guest kernel comes with the guest-kernel stage)\n');
-    return EXIT_BAD_INPUT;
-  }
-  const ran = await runMachine('boot', opts.kernel, opts, opts.args ?? [], process.stdin);
+  const ran = await runMachine('boot', opts.kernel ?? DEFAULT_KERNEL, opts, opts.args ?? [], process.stdin);
   if (typeof ran === 'number') return ran;
   const { result } = ran;
   if (opts.stats !== undefined) writeFileSync(opts.stats, JSON.stringify(result, null, 2) + '\n');

@@ -271,3 +271,16 @@ describe('ERET and interrupts', () => {
     expect(t.cpu.waiting).toBe(false);
   });
 });
+
+describe('UserLocal (MIPS32r2 extension)', () => {
+  it('CP0 Context select 2 holds the value RDHWR $29 reads', () => {
+    const t = Runner.create().asm(`
+      li $t0, 0x7ffe1234
+      mtc0 $t0, $4, 2
+      rdhwr $t1, $29
+      mfc0 $t2, $4, 2
+    `).run();
+    expect(t.u(T1)).toBe(0x7ffe1234);
+    expect(t.u(T2)).toBe(0x7ffe1234);
+  });
+});

@@ -75,12 +75,15 @@ export function eret(cpu: Cpu): void {
 /** A COP0 instruction other than ERET, privilege already checked. Returns an exception code or -1. */
 export function cop0(cpu: Cpu, instr: number): number {
   const rs = (instr >>> 21) & 31, rt = (instr >>> 16) & 31, rd = (instr >>> 11) & 31;
+  // Select 0 is the R10000 register set; Context select 2 is MIPS32r2's UserLocal, which RDHWR $29 reads.
+  const sel = instr & 7;
   if (rs === 0x00) { // MFC0
-    if ((instr & 7) === 0) cpu.regs[rt] = readCp0(cpu, rd); else cpu.regs[rt] = 0;
+    cpu.regs[rt] = sel === 0 ? readCp0(cpu, rd) : rd === C0.Context && sel === 2 ? cpu.userLocal : 0;
     return -1;
   }
   if (rs === 0x04) { // MTC0
-    if ((instr & 7) === 0) writeCp0(cpu, rd, cpu.regs[rt]);
+    if (sel === 0) writeCp0(cpu, rd, cpu.regs[rt]);
+    else if (rd === C0.Context && sel === 2) cpu.userLocal = cpu.regs[rt];
     return -1;
   }
   if ((rs & 0x10) === 0) return Exc.RI;

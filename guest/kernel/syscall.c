@@ -1,0 +1,238 @@
+/*
+ * The Linux o32 system calls: number in v0, arguments in a0-a3 then at the user's sp+16; the
+ * result in v0 with a3 = 0, or a positive errno in v0 with a3 = 1.
+ */
+#include "kernel.h"
+#include "frame.h"
+
+#define SYS_exit 4001
+#define SYS_fork 4002
+#define SYS_waitpid 4007
+#define SYS_getppid 4064
+#define SYS_wait4 4114
+#define SYS_clone 4120
+#define SYS_sched_yield 4158
+#define SYS_read 4003
+#define SYS_write 4004
+#define SYS_getpid 4020
+#define SYS_getuid 4024
+#define SYS_brk 4045
+#define SYS_getgid 4047
+#define SYS_geteuid 4049
+#define SYS_getegid 4050
+#define SYS_ioctl 4054
+#define SYS_munmap 4091
+#define SYS_uname 4122
+#define SYS_mprotect 4125
+#define SYS_writev 4146
+#define SYS_rt_sigaction 4194
+#define SYS_rt_sigprocmask 4195
+#define SYS_mmap2 4210
+#define SYS_gettid 4222
+#define SYS_exit_group 4246
+#define SYS_set_tid_address 4252
+#define SYS_set_thread_area 4283
+#define SYS_set_robust_list 4309
+#define SYS_clock_gettime 4263
+#define SYS_clock_getres 4264
+#define SYS_clock_nanosleep 4265
+#define SYS_time 4013
+#define SYS_gettimeofday 4078
+#define SYS_nanosleep 4166
+#define SYS_clock_getres64 4406
+#define SYS_clock_nanosleep64 4407
+#define SYS_getrandom 4353
+#define SYS_clock_gettime64 4403
+
+#define ENOENT 2
+#define EBADF 9
+#define ENOMEM 12
+#define EFAULT 14
+#define EINVAL 22
+#define ENOTTY 25
+#define ENOSYS 89
+
+#define MAP_FIXED 0x10
+#define MAP_ANONYMOUS 0x800
+
+static int console_write(struct proc *p, unsigned fd, unsigned buf, unsigned len) {
+  if (fd != 1 && fd != 2) return -EBADF;
+  if (!user_ok(p, buf, len, 0)) return -EFAULT;
+  const char *s = (const char *)buf;
+  for (unsigned i = 0; i < len; i++) hal_console_putc(s[i]);
+  return (int)len;
+}
+
+static int sys_brk(struct proc *p, unsigned addr) {
+  unsigned want = (addr + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1), have = (p->brk + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+  if (addr < p->brk_start || addr >= p->mmap_top - 0x100000u) return (int)p->brk;
+  if (want > have && vm_alloc_range(p, have, want - have) < 0) return (int)p->brk;
+  if (want < have) vm_free_range(p, want, have - want);
+  p->brk = addr;
+  return (int)addr;
+}
+
+static int sys_mmap2(struct proc *p, unsigned addr, unsigned len, unsigned flags) {
+  if (len == 0) return -EINVAL;
+  if (!(flags & MAP_ANONYMOUS)) return -ENOSYS;            /* file mappings come with the file system */
+  len = (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+  if (flags & MAP_FIXED) {
+    if ((addr & (PAGE_SIZE - 1)) || addr >= 0x7f000000u || len > 0x7f000000u - addr) return -EINVAL;
+    vm_free_range(p, addr, len);
+  } else {
+    if (len > p->mmap_top - p->brk - 0x100000u) return -ENOMEM;
+    addr = p->mmap_top - len;
+  }
+  if (vm_alloc_range(p, addr, len) < 0) return -ENOMEM;
+  if (!(flags & MAP_FIXED)) p->mmap_top = addr;
+  return (int)addr;
+}
+
+/*
+ * Time: nanoseconds since boot from each CPU's Count (half the 200 MHz clock: 10 ns a count),
+ * extended to 64 bits per CPU and kept monotonic across CPUs; the real-time clock starts at a
+ * fixed date so that runs are reproducible.
+ */
+#define REALTIME_BASE 1700000000ull
+static unsigned long long count_hi[NCPU_MAX], count_last[NCPU_MAX], last_ns;
+static spinlock_t time_lock;
+static unsigned long long now_ns(void) {
+  unsigned f = spin_lock(&time_lock), cpu = hal_cpu_id(), c = hal_time();
+  if (c < (unsigned)count_last[cpu]) count_hi[cpu] += 1ull << 32;  /* Count wraps every 42 s */
+  count_last[cpu] = c;
+  unsigned long long ns = (count_hi[cpu] + c) * 10;
+  if (ns < last_ns) ns = last_ns;
+  last_ns = ns;
+  spin_unlock(&time_lock, f);
+  return ns;
+}
+
+static unsigned long long clock_ns(unsigned id) {
+  return now_ns() + (id == 0 ? REALTIME_BASE * 1000000000ull : 0);
+}
+
+static int put_timespec(struct proc *p, unsigned ts, int wide, unsigned long long ns) {
+  if (!user_ok(p, ts, wide ? 16 : 8, 1)) return -EFAULT;
+  unsigned long long sec = ns / 1000000000u;
+  unsigned nsec = (unsigned)(ns % 1000000000u), *t = (unsigned *)ts;
+  if (wide) { t[0] = (unsigned)(sec >> 32); t[1] = (unsigned)sec; t[2] = 0; t[3] = nsec; } else { t[0] = (unsigned)sec; t[1] = nsec; }
+  return 0;
+}
+
+static int sys_clock_gettime(struct proc *p, unsigned id, unsigned ts, int wide) {
+  return put_timespec(p, ts, wide, clock_ns(id));
+}
+
+/* Sleeps until the clock passes the deadline; the timer tick on CPU 0 wakes sleepers. */
+char tick_chan;
+static int sys_nanosleep(struct proc *p, unsigned id, int abs, unsigned req, int wide) {
+  if (!user_ok(p, req, wide ? 16 : 8, 0)) return -EFAULT;
+  const unsigned *t = (const unsigned *)req;
+  unsigned long long sec = wide ? ((unsigned long long)t[0] << 32) | t[1] : t[0];
+  unsigned nsec = wide ? t[3] : t[1];
+  if (nsec >= 1000000000u) return -EINVAL;
+  unsigned long long want = sec * 1000000000ull + nsec, deadline = abs ? want : clock_ns(id) + want;
+  while (clock_ns(id) < deadline) {
+    unsigned f = spin_lock(&ptable_lock);
+    sleep_on(&tick_chan);
+    spin_unlock(&ptable_lock, f);
+  }
+  return 0;
+}
+
+static unsigned rnd = 0x9e3779b9u;
+static int sys_getrandom(struct proc *p, unsigned buf, unsigned len) {
+  if (len > 256) len = 256;
+  if (!user_ok(p, buf, len, 1)) return -EFAULT;
+  unsigned char *b = (unsigned char *)buf;
+  for (unsigned i = 0; i < len; i++) { rnd ^= rnd << 13; rnd ^= rnd >> 17; rnd ^= rnd << 5; b[i] = (unsigned char)rnd; }
+  return (int)len;
+}
+
+static void put_field(char *dst, const char *s) { unsigned i = 0; for (; s[i] && i < 64; i++) dst[i] = s[i]; dst[i] = 0; }
+
+void syscall(struct trapframe *tf) {
+  struct proc *p = cpus[hal_cpu_id()].proc;
+  unsigned *r = tf->regs, nr = r[2], a0 = r[4], a1 = r[5], a2 = r[6];
+  int ret;
+  tf->epc += 4;
+  switch (nr) {
+    case SYS_write: ret = console_write(p, a0, a1, a2); break;
+    case SYS_read: ret = a0 == 0 ? console_read(p, a1, a2) : -EBADF; break;
+    case SYS_writev: {
+      if (a2 > 1024 || !user_ok(p, a1, a2 * 8, 0)) { ret = -EFAULT; break; }
+      const unsigned *iov = (const unsigned *)a1;
+      ret = 0;
+      for (unsigned i = 0; i < a2; i++) {
+        int n = console_write(p, a0, iov[2 * i], iov[2 * i + 1]);
+        if (n < 0) { ret = n; break; }
+        ret += n;
+      }
+      break;
+    }
+    case SYS_getpid: case SYS_gettid: case SYS_set_tid_address: ret = (int)p->pid; break;
+    case SYS_getuid: case SYS_geteuid: case SYS_getgid: case SYS_getegid: ret = 0; break;
+    case SYS_brk: ret = sys_brk(p, a0); break;
+    case SYS_mmap2: ret = sys_mmap2(p, a0, a1, r[7]); break;   /* fd and offset (stack) matter for files only */
+    case SYS_munmap:
+      if ((a0 & (PAGE_SIZE - 1)) || a0 >= 0x80000000u || a1 > 0x80000000u - a0) { ret = -EINVAL; break; }
+      vm_free_range(p, a0, a1);
+      ret = 0;
+      break;
+    case SYS_mprotect: case SYS_rt_sigaction: case SYS_rt_sigprocmask: case SYS_set_robust_list: ret = 0; break;
+    case SYS_set_thread_area: p->tls = a0; hal_set_tls(a0); ret = 0; break;
+    case SYS_ioctl: ret = -ENOTTY; break;
+    case SYS_clock_gettime: ret = sys_clock_gettime(p, a0, a1, 0); break;
+    case SYS_clock_gettime64: ret = sys_clock_gettime(p, a0, a1, 1); break;
+    case SYS_clock_getres: ret = a1 ? put_timespec(p, a1, 0, 10) : 0; break;
+    case SYS_clock_getres64: ret = a1 ? put_timespec(p, a1, 1, 10) : 0; break;
+    case SYS_gettimeofday: {
+      if (a0 == 0) { ret = 0; break; }
+      if (!user_ok(p, a0, 8, 1)) { ret = -EFAULT; break; }
+      unsigned long long us = clock_ns(0) / 1000;
+      ((unsigned *)a0)[0] = (unsigned)(us / 1000000);
+      ((unsigned *)a0)[1] = (unsigned)(us % 1000000);
+      ret = 0;
+      break;
+    }
+    case SYS_time: {
+      unsigned t = (unsigned)(clock_ns(0) / 1000000000ull);
+      if (a0 && !user_ok(p, a0, 4, 1)) { ret = -EFAULT; break; }
+      if (a0) *(unsigned *)a0 = t;
+      ret = (int)t;
+      break;
+    }
+    case SYS_nanosleep: ret = sys_nanosleep(p, 1, 0, a0, 0); break;
+    case SYS_clock_nanosleep: ret = -sys_nanosleep(p, a0, a1 & 1, a2, 0); break;    /* returns the error */
+    case SYS_clock_nanosleep64: ret = -sys_nanosleep(p, a0, a1 & 1, a2, 1); break;
+    case SYS_getrandom: ret = sys_getrandom(p, a0, a1); break;
+    case SYS_uname: {
+      if (!user_ok(p, a0, 6 * 65, 1)) { ret = -EFAULT; break; }
+      char *u = (char *)a0;
+      put_field(u, "Linux"); put_field(u + 65, "disco"); put_field(u + 130, "6.1.0");
+      put_field(u + 195, "#1 SMP"); put_field(u + 260, "mips"); put_field(u + 325, "(none)");
+      ret = 0;
+      break;
+    }
+    case SYS_exit: case SYS_exit_group: proc_exit(p, (int)(a0 & 0xff), 0);
+    case SYS_fork: ret = sys_fork(tf, 0, 0, 0, 0, 0); break;
+    case SYS_clone: {
+      unsigned ctid = 0;
+      if (a0 & 0x100u) { ret = -ENOSYS; break; }              /* CLONE_VM: threads come later */
+      if ((a0 & 0x01000000u) && (!user_ok(p, r[29] + 16, 4, 0) || (ctid = ((unsigned *)r[29])[4], !user_ok(p, ctid, 4, 1)))) { ret = -EFAULT; break; }
+      if ((a0 & 0x00100000u) && !user_ok(p, a2, 4, 1)) { ret = -EFAULT; break; }
+      ret = sys_fork(tf, a0, a1, a2, r[7], ctid);
+      break;
+    }
+    case SYS_wait4: ret = sys_wait4(p, (int)a0, a1, a2); break;
+    case SYS_waitpid: ret = sys_wait4(p, (int)a0, a1, a2); break;
+    case SYS_getppid: ret = p->parent ? (int)p->parent->pid : 0; break;
+    case SYS_sched_yield: yield(); ret = 0; break;
+    default:
+      bprintf("pid %u: unimplemented system call %u\n", p->pid, nr);
+      ret = -ENOSYS;
+      break;
+  }
+  if (ret < 0 && ret > -4096) { r[2] = (unsigned)-ret; r[7] = 1; }
+  else { r[2] = (unsigned)ret; r[7] = 0; }
+}
