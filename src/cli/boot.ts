@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /**
  * `disco boot [--kernel ELF] [machine flags] [--disk IMG] [--stats FILE] [--json]`: boots a kernel
- * on the bare FLASH machine. The console goes to stdout; the summary to stderr (or as JSON).
+ * on the bare FLASH machine (the shipped guest kernel by default). stdin feeds the console's
+ * input, the console goes to stdout, the summary to stderr (or as JSON).
  */
 import { readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
