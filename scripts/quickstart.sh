@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One command on a fresh machine: install and build everything, then run the main jobs of this
-# stage: a real gcc-compiled MIPS program under `disco exec`, the bare-metal MP program booted on
-# 4 nodes x 2 CPUs, and the coherence stress patterns with the invariant checker.
+# stage: a real gcc-compiled MIPS program under `disco exec`, the guest kernel booted on 4 nodes
+# x 2 CPUs, and the coherence stress patterns with the invariant checker.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -10,8 +10,8 @@ bash bench/build.sh >/dev/null
 echo "== disco exec: a static MIPS Linux program (integer benchmark) on one R10000 =="
 npx --no-install disco exec --stats build/bench/intbench 100
 echo
-echo "== disco boot: bare-metal MP program on 4 nodes x 2 CPUs =="
-npx --no-install disco boot --kernel guest/images/hello.elf --nodes 4 --cpus-per-node 2
+echo "== disco boot: the guest kernel on 4 nodes x 2 CPUs (boot messages on) =="
+npx --no-install disco boot --nodes 4 --cpus-per-node 2 --args 1
 echo
 echo "== disco stress: coherence stress on 4 nodes x 2 CPUs, invariants checked =="
 npx --no-install disco stress --nodes 4 --cpus-per-node 2 --check
