@@ -19,6 +19,7 @@ import { Lazy, fpuOp, fpuOpX, pending, productInRange } from './cp1.js';
 import { Bshfl, Cop0Fn, Cop1Rs, Cop1x, Op, RegImm, Special, Special2, Special3 } from './isa.js';
 import { Access, Mmu, PhysicalBus, SOFT_TLB_EMPTY, SOFT_TLB_MASK } from './mmu.js';
 import type { CacheController } from '../directory.js';
+import { Translator, translationDefault } from './translator.js';
 
 /** Indices of HI and LO after the 32 general registers in `regs`. */
 export const enum Reg { HI = 32, LO = 33 }
@@ -112,6 +113,9 @@ export class Cpu {
 
   private readonly fence = new Int32Array(new SharedArrayBuffer(4));
 
+  /** The block translator (translator.ts); null runs the interpreter alone. Not used with the coherence model. */
+  translator: Translator | null = translationDefault() ? new Translator(this) : null;
+
   constructor(opts: CpuOptions) {
     this.mem = opts.memory;
     this.bus = opts.bus ?? null;
@@ -158,10 +162,28 @@ export class Cpu {
     let n = 0, accounted = 0;
     let exc = -1;
     this.endSlice = false;
+    const tx = coherent ? null : this.translator;
 
     for (;;) {
       if (n >= budget && branchAt !== ((pc - 4) | 0)) break;
       r[0] = 0;
+      // ---- block translator hook (translator.ts): a translated block runs from a pc outside a delay slot ----
+      if (tx !== null && branchAt !== ((pc - 4) | 0)) {
+        const k = tx.exec(pc, budget - n, modeBase);
+        if (k > 0) {
+          n += k;
+          if (tx.exc >= 0) {
+            const code = tx.exc;
+            tx.exc = -1;
+            this.instructions += n - accounted; this.cycles += n - accounted + this.stall; accounted = n; this.stall = 0;
+            this.exception(code, tx.cur, tx.bd);
+            return n;
+          }
+          pc = tx.next; npc = (pc + 4) | 0; branchAt = 1;
+          continue;
+        }
+      }
+      // ---- end of the translator hook ----
       const cur = pc;
       let instr: number;
       // Instruction fetch through the fetch soft TLB; alignment is part of the tag compare.
