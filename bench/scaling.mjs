@@ -14,7 +14,7 @@ import { makeConfig } from '../dist/shared/config.js';
 
 const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : dflt; };
 const nodeCounts = arg('--nodes', '1,2,4,8').split(',').map(Number);
-const units = Number(arg('--units', '15000'));
+const units = Number(arg('--units', '60000'));
 const quantum = Number(arg('--quantum', '1000000'));
 const json = process.argv.includes('--json');
 const repeat = Number(arg('--repeat', '3'));
