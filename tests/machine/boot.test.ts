@@ -125,6 +125,21 @@ describe('disco boot', () => {
   });
 });
 
+describe('translated code and the coherence model', () => {
+  it('charges exactly the misses the interpreter charges (one CPU: misses depend only on the accesses)', () => {
+    const run = (translate: string) => {
+      const r = spawnSync('node', ['bin/disco.js', 'boot', '--kernel', 'guest/images/scale.elf', '--args', '200', '--mem-per-node', '8', '--json'],
+        { encoding: 'utf8', env: { ...process.env, DISCO_TRANSLATE: translate } });
+      expect(r.status).toBe(0);
+      const s = JSON.parse(r.stderr);
+      return { out: r.stdout, instructions: s.instructions, cpus: s.cpus.map((c: Record<string, number>) => [c.localMisses, c.remoteCleanMisses, c.remoteDirtyMisses, c.invalidations]) };
+    };
+    const interpreted = run('0');
+    expect(interpreted.cpus[0][0]).toBeGreaterThan(0);
+    expect(run('1')).toEqual(interpreted);
+  });
+});
+
 describe('disco stress', () => {
   it.each([[false], [true]])('runs every pattern on 4 nodes x 2 CPUs with zero violations (deterministic %s)', (det) => {
     const args = ['stress', '--nodes', '4', '--cpus-per-node', '2', '--mem-per-node', '8', '--check', '--ops', '300', '--json'];

@@ -113,7 +113,7 @@ export class Cpu {
 
   private readonly fence = new Int32Array(new SharedArrayBuffer(4));
 
-  /** The block translator (translator.ts); null runs the interpreter alone. Not used with the coherence model. */
+  /** The block translator (translator.ts); null runs the interpreter alone. */
   translator: Translator | null = translationDefault() ? new Translator(this) : null;
 
   constructor(opts: CpuOptions) {
@@ -162,14 +162,16 @@ export class Cpu {
     let n = 0, accounted = 0;
     let exc = -1;
     this.endSlice = false;
-    const tx = coherent ? null : this.translator;
+    const tx = this.translator;
 
     for (;;) {
       if (n >= budget && branchAt !== ((pc - 4) | 0)) break;
       r[0] = 0;
       // ---- block translator hook (translator.ts): a translated block runs from a pc outside a delay slot ----
       if (tx !== null && branchAt !== ((pc - 4) | 0)) {
+        const stall0 = this.stall;
         const k = tx.exec(pc, budget - n, modeBase);
+        budget -= this.stall - stall0; // stall cycles the blocks' cache misses cost
         if (k > 0) {
           n += k;
           if (tx.exc >= 0) {
@@ -576,8 +578,8 @@ export class Cpu {
     }
   }
 
-  /** The cache model for an access to RAM: free when the filter allows it, else a transaction. */
-  private touch(pa: number, write: boolean): number {
+  /** The cache model for an access to RAM: free when the filter allows it, else a transaction (also called by translated blocks). */
+  touch(pa: number, write: boolean): number {
     const line = pa >>> this.lineShift;
     if (this.filterWords[(write ? this.filterWrite : this.filterRead) + (line & this.filterMask)] === line) return 0;
     const lat = this.coherence!.access(pa, write);

@@ -32,8 +32,9 @@
  * same block is seen too. Not re-checked: iterations of a self-looping block against writes from
  * other threads (seen when the loop ends, at the latest at the end of the run() slice).
  *
- * On by default; DISCO_TRANSLATE=0 in the environment turns it off (=1 forces it on). Never used
- * with the cache/coherence timing model (Cpu.coherence).
+ * On by default; DISCO_TRANSLATE=0 in the environment turns it off (=1 forces it on). With the
+ * cache/coherence timing model (Cpu.coherence), every access to RAM calls Cpu.touch and its stall
+ * cycles come off the block's budget.
  *
  * Cache: blocks are keyed by virtual pc and physical address (the code embeds virtual pcs); a
  * direct-mapped table in front of a Map. A start address is translated after it was reached
@@ -132,7 +133,9 @@ export class Translator {
   exec(pc: number, left: number, modeBase: number): number {
     const mmu = this.cpu.mmu, fTag = mmu.fetchTag, fDelta = mmu.fetchDelta, tagVa = this.tagVa, tagPa = this.tagPa, fns = this.fns;
     let total = 0;
-    // Runs blocks back to back while each one fits in the budget and none stops at an exception.
+    const cpu = this.cpu, stall0 = cpu.stall;
+    // Runs blocks back to back while each one fits in the budget (less the stall cycles the cache
+    // model charged meanwhile) and none stops at an exception.
     for (;;) {
       const slot = modeBase + ((pc >>> 12) & SOFT_TLB_MASK);
       if (fTag[slot] !== (pc & 0xfffff003)) return total;
@@ -146,17 +149,17 @@ export class Translator {
         f = g;
         tagVa[i] = pc; tagPa[i] = pa; fns[i] = f;
       }
-      let k = f(pa >>> 2, left - total, modeBase);
+      let k = f(pa >>> 2, left - total - (cpu.stall - stall0), modeBase);
       if (k < 0) { // the code changed: translate it again
         this.stale++;
         f = this.translate(pc, pa);
         this.map.set((pc >>> 0) * 1048576 + (pa >>> 12), { hits: this.hot, fn: f });
         fns[i] = f;
-        k = f(pa >>> 2, left - total, modeBase);
+        k = f(pa >>> 2, left - total - (cpu.stall - stall0), modeBase);
       }
       if (k <= 0) return total;
       total += k;
-      if (this.exc >= 0 || total >= left) return total;
+      if (this.exc >= 0 || total + (cpu.stall - stall0) >= left) return total;
       pc = this.next;
     }
   }
@@ -325,6 +328,10 @@ export class Translator {
     const bodyStart = out.length;
     let looped = false;
 
+    // With the coherence timing model on, every access to RAM asks the CPU's cache model; a miss
+    // costs stall cycles, taken from the block's budget so a self-looping block stops in time.
+    const coherent = this.cpu.coherence !== null;
+    const touchR = coherent ? 'left -= cpu.touch(pa, false);' : '', touchW = coherent ? 'left -= cpu.touch(pa, true);' : '';
     // Emits instruction i (not a branch). More: instructions follow it in the block.
     const plain = (instr: number, i: number, cur: number, bd: boolean, more: boolean, loopSlot = false): void => {
       const op = instr >>> 26, rs = (instr >>> 21) & 31, rt = (instr >>> 16) & 31, rd = (instr >>> 11) & 31, sa = (instr >>> 6) & 31;
@@ -337,11 +344,11 @@ export class Translator {
       const afterSlowStore = more ? exit(cnt, hex(cur + 4) + ' | 0') : loopSlot ? 'dirty = true;' : '';
       const load = (mask: number, size: number, fast: string, slow: string): string =>
         `va = (${S} + ${imm}) | 0; s = mb + ((va >>> 12) & ${SOFT_TLB_MASK}); ` +
-        `if (lTag[s] === (va & ${mask | 0})) { pa = (va + lDelta[s]) | 0; ${fast} } ` +
+        `if (lTag[s] === (va & ${mask | 0})) { pa = (va + lDelta[s]) | 0; ${touchR} ${fast} } ` +
         `else { e = cpu.load(va, ${size}); if (e >= 0) ${F('e')} ${slow} }`;
       const store = (mask: number, size: number, fast: string, value: string): string =>
         `va = (${S} + ${imm}) | 0; s = mb + ((va >>> 12) & ${SOFT_TLB_MASK}); ` +
-        `if (sTag[s] === (va & ${mask | 0})) { pa = (va + sDelta[s]) | 0; ${fast} ${afterStore} } ` +
+        `if (sTag[s] === (va & ${mask | 0})) { pa = (va + sDelta[s]) | 0; ${touchW} ${fast} ${afterStore} } ` +
         `else { e = cpu.store(va, ${size}, ${value}); if (e >= 0) ${F('e')} ${afterSlowStore} }`;
       let c: string;
       switch (op) {
@@ -427,7 +434,7 @@ export class Translator {
             ? `b = va & 3; ${Tw} = b === 0 ? v : (v << (8 * b)) | (${T} & ((1 << (8 * b)) - 1));`
             : `b = va & 3; ${Tw} = b === 3 ? v : (v >>> (8 * (3 - b))) | (${T} & ~(-1 >>> (8 * (3 - b))));`;
           c = `va = (${S} + ${imm}) | 0; a = va & ~3; s = mb + ((a >>> 12) & ${SOFT_TLB_MASK}); ` +
-            `if (lTag[s] === (a & ${0xfffff003 | 0})) v = m32[((a + lDelta[s]) | 0) >>> 2]; ` +
+            `if (lTag[s] === (a & ${0xfffff003 | 0})) { pa = (a + lDelta[s]) | 0; ${touchR} v = m32[pa >>> 2]; } ` +
             `else { e = cpu.load(a, 4); if (e >= 0) ${F('e')} v = cpu.loaded; } ${merge}`;
           break;
         }
@@ -443,7 +450,7 @@ export class Translator {
           break;
         case Op.LDC1:
           c = cuCheck + `va = (${S} + ${imm}) | 0; s = mb + ((va >>> 12) & ${SOFT_TLB_MASK}); ` +
-            `if (lTag[s] === (va & ${0xfffff007 | 0})) { pa = ((va + lDelta[s]) | 0) >>> 2; fpr32[${rt | 1}] = m32[pa]; fpr32[${rt & ~1}] = m32[pa + 1]; } ` +
+            `if (lTag[s] === (va & ${0xfffff007 | 0})) { pa = (va + lDelta[s]) | 0; ${touchR} pa = pa >>> 2; fpr32[${rt | 1}] = m32[pa]; fpr32[${rt & ~1}] = m32[pa + 1]; } ` +
             `else { e = cpu.loadDouble(va, ${rt}); if (e >= 0) ${F('e')} }`;
           break;
         case Op.SWC1:
@@ -451,7 +458,7 @@ export class Translator {
           break;
         case Op.SDC1:
           c = cuCheck + `va = (${S} + ${imm}) | 0; s = mb + ((va >>> 12) & ${SOFT_TLB_MASK}); ` +
-            `if (sTag[s] === (va & ${0xfffff007 | 0})) { pa = (va + sDelta[s]) | 0; m32[pa >>> 2] = fpr32[${rt | 1}]; m32[(pa >>> 2) + 1] = fpr32[${rt & ~1}]; ${afterStore} } ` +
+            `if (sTag[s] === (va & ${0xfffff007 | 0})) { pa = (va + sDelta[s]) | 0; ${touchW} m32[pa >>> 2] = fpr32[${rt | 1}]; m32[(pa >>> 2) + 1] = fpr32[${rt & ~1}]; ${afterStore} } ` +
             `else { e = cpu.storeDouble(va, ${rt}); if (e >= 0) ${F('e')} ${afterSlowStore} }`;
           break;
         case Op.COP1: {
