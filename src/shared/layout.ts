@@ -46,13 +46,5 @@ export const enum Stat {
   StallCycles = 10, Upgrades = 11, Violations = 12, WORDS = 16,
 }
 
-export const STAT_NAMES: Readonly<Record<string, Stat>> = {
-  instructions: Stat.Instructions, cycles: Stat.Cycles, localMisses: Stat.LocalMisses,
-  remoteCleanMisses: Stat.RemoteCleanMisses, remoteDirtyMisses: Stat.RemoteDirtyMisses,
-  invalidations: Stat.Invalidations, downgrades: Stat.Downgrades, upgrades: Stat.Upgrades,
-  ipisSent: Stat.IpisSent, ipisReceived: Stat.IpisReceived, hotPageInterrupts: Stat.HotPageInterrupts,
-  stallCycles: Stat.StallCycles, violations: Stat.Violations,
-};
-
 /** Interrupt lines (Cause IP bits) of the FLASH node's devices. */
 export const enum Irq { Uart = 1 << 10, Ipi = 1 << 11, Disk = 1 << 12, Ether = 1 << 13, HotPage = 1 << 14 }

@@ -94,12 +94,12 @@ export class Mmu {
   private walk(va: number, kind: Access): number {
     const cp0 = this.cp0, jtlb = this.jtlb;
     const i = jtlb.lookup(va, cp0[C0.EntryHi] & Tlb.ASID_MASK);
-    if (i < 0) return this.tlbException(va, kind, true, kind === Access.Store ? Exc.TLBS : Exc.TLBL);
+    if (i < 0) return this.tlbException(va, true, kind === Access.Store ? Exc.TLBS : Exc.TLBL);
     const m = jtlb.mask[i] | 0x1fff;
     const odd = va & ((m + 1) >>> 1);
     const lo = odd !== 0 ? jtlb.lo1[i] : jtlb.lo0[i];
-    if ((lo & Tlb.V) === 0) return this.tlbException(va, kind, false, kind === Access.Store ? Exc.TLBS : Exc.TLBL);
-    if (kind === Access.Store && (lo & Tlb.D) === 0) return this.tlbException(va, kind, false, Exc.Mod);
+    if ((lo & Tlb.V) === 0) return this.tlbException(va, false, kind === Access.Store ? Exc.TLBS : Exc.TLBL);
+    if (kind === Access.Store && (lo & Tlb.D) === 0) return this.tlbException(va, false, Exc.Mod);
     const offMask = m >>> 1;
     const pfn = ((lo & Tlb.PFN_MASK) >>> Tlb.PFN_SHIFT) & ~(offMask >>> 12);
     return pfn * 4096 + (va & offMask);
@@ -127,7 +127,7 @@ export class Mmu {
   }
 
   /** TLB Refill, Invalid or Modified: BadVAddr, Context.BadVPN2 and EntryHi.VPN2 get va. */
-  private tlbException(va: number, _kind: Access, refill: boolean, code: Exc): number {
+  private tlbException(va: number, refill: boolean, code: Exc): number {
     const cp0 = this.cp0;
     cp0[C0.BadVAddr] = va;
     cp0[C0.Context] = (cp0[C0.Context] & 0xff800000) | ((va >>> 9) & 0x007ffff0);
