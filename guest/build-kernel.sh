@@ -16,7 +16,7 @@ LDFLAGS="-static -no-pie -Wl,-z,max-page-size=0x1000 -Wl,--no-warn-mismatch -Wl,
 mips-linux-gnu-gcc $CFLAGS $LDFLAGS -Wl,-T,kernel/user/user.ld -o "$tmp/init.elf" kernel/user/start.S kernel/user/init.c
 mips-linux-gnu-strip --strip-all -R .comment -R .MIPS.abiflags "$tmp/init.elf"
 mips-linux-gnu-gcc $CFLAGS $LDFLAGS -Wl,-T,kernel/link.ld -Wa,-I,"$tmp" -o "$tmp/kernel.full.elf" \
-  kernel/head.S kernel/initblob.S kernel/hal_bare.c kernel/lib.c kernel/mm.c kernel/proc.c kernel/trap.c kernel/syscall.c kernel/sched.c kernel/console.c kernel/switch.S kernel/main.c -lgcc
+  kernel/head.S kernel/initblob.S $(LC_ALL=C ls kernel/*.c kernel/*.S | grep -v -e '/head.S$' -e '/initblob.S$' -e '/wrap.S$') -lgcc
 mips-linux-gnu-objcopy -O binary "$tmp/kernel.full.elf" "$tmp/kernel.bin"
 mips-linux-gnu-gcc $CFLAGS $LDFLAGS -Wl,-T,kernel/wrap.ld -Wa,-I,"$tmp" -o "$out" kernel/wrap.S
 mips-linux-gnu-strip --strip-all -R .comment -R .MIPS.abiflags "$out" 2>/dev/null || true

@@ -89,6 +89,8 @@ struct proc {
   unsigned brk_start, brk;           /* the heap: [brk_start, brk) */
   unsigned mmap_top;                 /* anonymous mappings grow down from here */
   unsigned tls;                      /* set_thread_area's pointer (UserLocal) */
+  struct fdtable *fdt;               /* open files (file.c) */
+  struct inode *cwd;                 /* working directory (fs.c) */
 };
 extern struct proc procs[NPROC];
 extern spinlock_t ptable_lock;
@@ -105,6 +107,7 @@ int vm_alloc_range(struct proc *p, unsigned va, unsigned len);   /* zeroed writa
 void vm_free_range(struct proc *p, unsigned va, unsigned len);
 void vm_free_all(unsigned *pgd);
 int vm_copy(unsigned *dst, unsigned *src);
+int copy_out(unsigned *pgd, unsigned va, const void *src, unsigned n);   /* any address space */
 int user_ok(struct proc *p, unsigned va, unsigned len, int write);
 struct proc *proc_alloc(void);               /* an EMBRYO with a pid and a kernel stack, or 0 */
 void proc_activate(struct proc *p);
@@ -121,5 +124,36 @@ void make_runnable_locked(struct proc *p);
 int sys_fork(struct trapframe *tf, unsigned flags, unsigned newsp, unsigned ptid, unsigned tls, unsigned ctid);
 int sys_wait4(struct proc *p, int pid, unsigned status, unsigned options);
 extern volatile unsigned user_cpus_mask[4];  /* CPUs that ran user code */
+
+/*
+ * The file system (fs.c, docs/fs.md) and open files (file.c). The root file system is on the
+ * block device; inodes are reference counted (namei and idup take a reference, iput drops it).
+ */
+struct inode;
+struct fdtable;
+void fs_init(void);                                   /* mounts the disk, if any, as / */
+struct inode *namei(struct proc *p, const char *path, int *err);  /* follows links; *err = -errno */
+int readi(struct inode *ip, void *dst, unsigned off, unsigned n);  /* kernel buffer; bytes or -errno */
+int inode_exec_ok(struct inode *ip);                  /* 0, or -EACCES unless a regular file with an x bit */
+unsigned inode_size(struct inode *ip);
+struct inode *idup(struct inode *ip);
+void iput(struct inode *ip);
+void files_fork(struct proc *child, struct proc *parent, int share);   /* share: CLONE_FILES */
+void files_exec(struct proc *p);                      /* closes the close-on-exec descriptors */
+void files_exit(struct proc *p);                      /* closes everything, drops cwd */
+int sys_file(struct proc *p, struct trapframe *tf, unsigned nr, int *ret);  /* 1 if nr is a file call */
+
+/* Signals (signal.c). */
+void signal_send(struct proc *p, int sig);           /* raise sig in p (wakes it if asleep) */
+int signal_pending(struct proc *p);                   /* a deliverable signal waits: sleeps end with -EINTR */
+
+/*
+ * The boot command block (`disco boot -- PROGRAM ARGS`, written by the host before CPU 0
+ * starts): the last 64 KB of node 0's memory, BOOTCMD_PA = hal_mem_per_node() - BOOTCMD_BYTES.
+ * Big-endian u32 magic BOOTCMD_MAGIC, argc, envc, string bytes; then argc + envc + 1
+ * NUL-terminated strings: argv[0..argc-1], env[0..envc-1], and the working directory ("" = "/").
+ */
+#define BOOTCMD_BYTES 0x10000u
+#define BOOTCMD_MAGIC 0x41524756u              /* "ARGV" */
 
 #endif
