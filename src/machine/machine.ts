@@ -89,6 +89,7 @@ export class Machine {
       frames: new SharedArrayBuffer(framePoolBytes(config.nodes)),
       consoleIn: new ConsoleInput().buffer,
       consoleOut: opts.quietConsole ? 'discard' : 'stdout',
+      disco: null,
     };
     this.memory = new MachineMemory(this.shared.memory);
     this.ctl = new Int32Array(this.shared.ctl);

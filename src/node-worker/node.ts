@@ -20,6 +20,7 @@ import { DiskDevice, type DmaSink, type InterruptSink } from './devices/disk.js'
 import { NodeController, type HotPageCounters } from './devices/nodectl.js';
 import { CacheController, type HotPageSink } from './directory.js';
 import { EtherPort, type FrameLink } from './devices/ether.js';
+import { DiscoNode, type DiscoShared } from '../disco/disco.js';
 
 /** Everything the main thread shares with the workers. */
 export interface MachineShared {
@@ -48,6 +49,8 @@ export interface MachineShared {
   consoleIn: SharedArrayBuffer;
   /** Where console output goes: stdout, or nowhere (the caller reports results itself). */
   consoleOut: 'stdout' | 'discard';
+  /** Disco's shared tables when the machine runs Disco (`disco run`), else null: CPU 0 boots the kernel. */
+  disco: DiscoShared | null;
 }
 
 export const stdoutSink: ConsoleSink = { write(bytes) { writeAllSync(1, bytes); } };
@@ -75,6 +78,8 @@ export class FlashNode implements NodeServices, InterruptSink, DmaSink, Mailbox,
   readonly ether: EtherPort;
   /** The node's simulated time: cycles at the end of the last quantum. */
   time = 0;
+  /** Disco on this node's CPUs, when the machine runs it. */
+  readonly disco: DiscoNode | null = null;
   private readonly msg = newMessage();
   private readonly inbox = newMessage();
 
@@ -110,7 +115,8 @@ export class FlashNode implements NodeServices, InterruptSink, DmaSink, Mailbox,
       }
       this.cpus.push(cpu);
     }
-    if (nodeId === 0) {
+    if (shared.disco) this.disco = new DiscoNode(this, shared.disco);
+    else if (nodeId === 0) {
       this.boot(this.cpus[0], shared.entry, shared.stack, 0);
       shared.bootArgs.forEach((v, i) => { this.cpus[0].regs[4 + i] = v; });
     }
@@ -236,6 +242,7 @@ export class FlashNode implements NodeServices, InterruptSink, DmaSink, Mailbox,
 
   close(): void {
     this.uart.flush();
+    this.disco?.close();
     this.disk?.close();
   }
 }

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: MIT
+/**
+ * Disco on one node's worker (Disco paper, section 4.1, and DESIGN.md section 4): the monitor
+ * for the node's physical CPUs, over tables every worker shares — the vCPU records, the
+ * L2TLBs, each VM's pmap, the memmap — and the per-VM control words. A vCPU's interrupts are
+ * posted into its record and, when it runs elsewhere, announced by a physical IPI.
+ */
+import type { FlashNode } from '../node-worker/node.js';
+import type { Cpu } from '../node-worker/cpu/cpu.js';
+import { C0, Status, Tlb } from '../node-worker/cpu/cp0.js';
+import { CpuCtl, cpuCtl } from '../shared/layout.js';
+import { V, VState, VcpuTable } from './vcpu.js';
+import { L2Tlb } from './l2tlb.js';
+import { Memmap } from './memmap.js';
+import { Pmap } from './pmap.js';
+import { DiscoStat, PhysCpu } from './monitor.js';
+import { closeDisks, monitorCall, VmConsole } from './mcall.js';
+
+export interface VmSpec {
+  name: string;
+  vcpus: number;
+  memMB: number;
+  disk: string | null;
+}
+
+/** Per VM control words (Int32Array). */
+export const enum VmCtl {
+  /** 0 running, 1 halted. */
+  Halted = 0,
+  ExitStatus = 1,
+  /** The guest's exception vector base (ksseg address of its physical 0). */
+  Vectors = 2,
+  /** Reason a VM was stopped by Disco (0: it halted itself; 1: a fault it caused). */
+  Fault = 3,
+  WORDS = 8,
+}
+
+/** What the main thread gives every worker (src/disco/setup.ts builds it). */
+export interface DiscoShared {
+  vms: VmSpec[];
+  /** Global id of each VM's vCPU 0. */
+  firstVcpu: number[];
+  /** The physical CPU each vCPU runs on. */
+  placement: number[];
+  vcpus: SharedArrayBuffer;
+  l2tlb: SharedArrayBuffer;
+  memmap: SharedArrayBuffer;
+  pmaps: SharedArrayBuffer[];
+  vmCtl: SharedArrayBuffer;
+  /** DiscoStat.WORDS doubles per physical CPU. */
+  stats: SharedArrayBuffer;
+  /** Each VM's console: stdout with a `name: ` prefix, or DIR/NAME.log. */
+  consoleDir: string | null;
+  /** Instructions a vCPU runs before another on the same CPU gets its turn. */
+  sliceInstructions: number;
+}
+
+export class DiscoNode {
+  readonly vcpus: VcpuTable;
+  readonly l2tlb: L2Tlb;
+  readonly memmap: Memmap;
+  readonly pmaps: Pmap[];
+  readonly vmCtl: Int32Array;
+  readonly stats: Float64Array;
+  readonly phys: PhysCpu[] = [];
+  readonly consoles: VmConsole[];
+  readonly sliceInstructions: number;
+
+  constructor(readonly node: FlashNode, readonly shared: DiscoShared) {
+    const cfg = node.shared.config;
+    this.vcpus = new VcpuTable(shared.vcpus);
+    this.l2tlb = new L2Tlb(shared.l2tlb);
+    this.memmap = new Memmap(shared.memmap, cfg.nodes, (cfg.memPerNodeMB << 20) >>> 12);
+    this.pmaps = shared.pmaps.map((b, vm) => new Pmap(b, vm, this.memmap));
+    this.vmCtl = new Int32Array(shared.vmCtl);
+    this.stats = new Float64Array(shared.stats);
+    this.consoles = shared.vms.map((vm) => new VmConsole(vm.name, shared.consoleDir));
+    this.sliceInstructions = shared.sliceInstructions;
+    for (const cpu of node.cpus) {
+      const p = new PhysCpu(this, cpu, this.stats, cpu.cpuNum);
+      shared.placement.forEach((c, id) => { if (c === cpu.cpuNum) p.queue.push(id); });
+      cpu.trapHandler = p;
+      this.phys.push(p);
+      cpu.cycles = node.time;
+      Atomics.store(node.ctl, cpuCtl(cpu.cpuNum, CpuCtl.Running), 1);
+      p.pick();
+    }
+  }
+
+  vmOf(vcpu: number): number { return this.vcpus.words[vcpu * V.WORDS + V.Vm]; }
+
+  vectorBase(vcpu: number): number { return this.vmCtl[this.vmOf(vcpu) * VmCtl.WORDS + VmCtl.Vectors]; }
+  setVectors(vm: number, base: number): void { this.vmCtl[vm * VmCtl.WORDS + VmCtl.Vectors] = base; }
+
+  /** The machine page behind a VM's physical page, allocated on the node of the CPU that touches it. */
+  machinePage(vcpu: number, ppn: number, cpu: Cpu): number {
+    const mem = this.node.memory.w32;
+    return this.pmaps[this.vmOf(vcpu)].machinePage(ppn, Math.floor(cpu.cpuNum / this.node.cpusPerNode), (page) => mem.fill(0, page << 10, (page + 1) << 10));
+  }
+
+  /** A guest physical address as a machine address, or -1 outside the VM. */
+  machineAddress(vm: number, pa: number, cpu: Cpu, vcpu: number): number {
+    if (pa < 0 || (pa >>> 12) >= this.pmaps[vm].pages) return -1;
+    const page = this.machinePage(vcpu, pa >>> 12, cpu);
+    return page < 0 ? -1 : page * 4096 + (pa & 0xfff);
+  }
+
+  monitorCall(p: PhysCpu, epc: number): void { monitorCall(this, p, epc); }
+
+  /** Raises virtual interrupt line(s) of a vCPU and tells the physical CPU that runs it. */
+  post(from: Cpu, vcpu: number, line: number): void {
+    const w = this.vcpus.words, b = vcpu * V.WORDS;
+    Atomics.or(w, b + V.PendingIp, line);
+    const on = this.shared.placement[vcpu];
+    if (on !== from.cpuNum) this.node.sendIpi(from.cpuNum, on, 0);
+  }
+
+  /** Stops every vCPU of a VM with an exit status; the machine powers off when every VM has. */
+  haltVm(from: Cpu, vm: number, status: number, fault: boolean): void {
+    const c = vm * VmCtl.WORDS;
+    if (Atomics.compareExchange(this.vmCtl, c + VmCtl.Halted, 0, 1) !== 0) return;
+    this.vmCtl[c + VmCtl.ExitStatus] = status;
+    this.vmCtl[c + VmCtl.Fault] = fault ? 1 : 0;
+    this.consoles[vm].flush();
+    const w = this.vcpus.words, first = this.shared.firstVcpu[vm];
+    for (let i = 0; i < this.shared.vms[vm].vcpus; i++) {
+      Atomics.store(w, (first + i) * V.WORDS + V.State, VState.Halted);
+      const on = this.shared.placement[first + i];
+      if (on !== from.cpuNum) this.node.sendIpi(from.cpuNum, on, 0);
+    }
+    for (let v = 0; v < this.shared.vms.length; v++) if (Atomics.load(this.vmCtl, v * VmCtl.WORDS + VmCtl.Halted) === 0) return;
+    let worst = 0;
+    for (let v = 0; v < this.shared.vms.length; v++) if (worst === 0) worst = this.vmCtl[v * VmCtl.WORDS + VmCtl.ExitStatus];
+    this.node.halt(worst);
+  }
+
+  /** Starts vCPU `index` of a VM at pc with sp and a0 (the guest's start call), its kernel map wired. */
+  startVcpu(from: Cpu, vm: number, index: number, pc: number, sp: number, arg: number): boolean {
+    if (index < 0 || index >= this.shared.vms[vm].vcpus) return false;
+    const id = this.shared.firstVcpu[vm] + index, w = this.vcpus.words, b = id * V.WORDS;
+    if (Atomics.load(w, b + V.State) !== VState.Off) return false;
+    resetVcpu(w, b, vm, index, this.shared.vms[vm].memMB);
+    w[b + V.Pc] = pc;
+    w[b + V.Regs + 29] = sp;
+    w[b + V.Regs + 4] = arg;
+    Atomics.store(w, b + V.State, VState.Runnable);
+    this.post(from, id, 0);
+    return true;
+  }
+
+  close(): void {
+    for (const c of this.consoles) c.flush();
+    closeDisks();
+  }
+}
+
+/**
+ * A vCPU as the guest kernel starts on it: virtual kernel mode with interrupts off and the FPU
+ * usable; its virtual TLB holds the kernel's wired map (the ksseg window of the VM's memory as
+ * global 16 MB page pairs), as the bare kernel's boot code would have made it.
+ */
+export function resetVcpu(w: Int32Array, b: number, vm: number, index: number, memMB: number): void {
+  w.fill(0, b, b + V.WORDS);
+  w[b + V.Vm] = vm;
+  w[b + V.Index] = index;
+  w[b + V.OnCpu] = -1;
+  const c = b + V.Cp0;
+  w[c + C0.Status] = Status.CU1;
+  w[c + C0.PRId] = 0x00000934;
+  w[c + C0.Context] = index << 23;
+  const pairs = Math.ceil(memMB / 32);
+  for (let i = 0; i < Tlb.ENTRIES; i++) {
+    const e = b + V.Tlb + i * 4;
+    if (i < pairs) {
+      const pa = i * 0x2000000;
+      w[e] = 0x01ffe000;
+      w[e + 1] = (0xc0000000 + pa) | 0;
+      w[e + 2] = ((pa >>> 12) << 6) | (3 << 3) | Tlb.D | Tlb.V | Tlb.G;
+      w[e + 3] = (((pa + 0x1000000) >>> 12) << 6) | (3 << 3) | Tlb.D | Tlb.V | Tlb.G;
+    } else w[e + 1] = (0x80000000 + i * 0x2000) | 0; // unmatchable, as the hardware resets
+  }
+  w[c + C0.Wired] = pairs;
+}
+
+export { DiscoStat };

@@ -1,0 +1,478 @@
+// SPDX-License-Identifier: MIT
+/**
+ * Disco's trap handler on one physical CPU (Disco paper, section 4): every exception the CPU
+ * takes while it runs a vCPU comes here. Privileged instructions of the guest kernel (which runs
+ * in supervisor mode, so each one raises Coprocessor Unusable) are emulated against the vCPU's
+ * virtual CP0 and virtual TLB; TLB misses are served from the L2TLB or the virtual TLB and the
+ * pmap, or forwarded to the guest's refill handler; other exceptions and virtual interrupts are
+ * delivered to the guest's vectors with the virtual Cause, EPC and BadVAddr; `syscall` in
+ * supervisor mode is a monitor call (mcall.ts). Disco's own work is charged in simulated cycles
+ * by cause (DiscoStat), and the time between traps is charged to the guest kernel or user.
+ */
+import type { Cpu, TrapHandler } from '../node-worker/cpu/cpu.js';
+import { C0, Cause, CAUSE_IP7, Exc, Status, Tlb, writeCp0 } from '../node-worker/cpu/cp0.js';
+import { readFcsr } from '../node-worker/cpu/cp1.js';
+import { V, VState, guestKernelMode, loadVcpu, physicalStatus, saveVcpu } from './vcpu.js';
+import type { DiscoNode } from './disco.js';
+import { branchTarget } from './branch.js';
+import { Irq } from '../shared/layout.js';
+
+/** Per physical CPU statistics of Disco (Float64 words). */
+export const enum DiscoStat {
+  UserInstructions = 0, UserCycles = 1, KernelInstructions = 2, KernelCycles = 3,
+  /** Disco's own time by cause: counts, then cycles. */
+  L2TlbHits = 4, L2TlbCycles = 5, ForwardedMisses = 6, ForwardedCycles = 7,
+  Privileged = 8, PrivilegedCycles = 9, MonitorCalls = 10, MonitorCycles = 11,
+  VirtualExceptions = 12, VirtualExceptionCycles = 13, Switches = 14, SwitchCycles = 15,
+  PmapFills = 16, PmapCycles = 17, Shootdowns = 18, ShootdownCycles = 19,
+  Interrupts = 20, InterruptCycles = 21, IdleCycles = 22,
+  WORDS = 24,
+}
+
+/**
+ * Simulated cost of Disco's paths, in cycles: a model of the monitor's code on the R10000 (the
+ * paper's refill from the L2TLB takes a few dozen instructions; emulating a privileged
+ * instruction is a trap, a decode and a register update; a vCPU switch saves and loads a
+ * context and flushes the TLB).
+ */
+export const enum Cost {
+  Trap = 20, L2TlbHit = 40, PmapFill = 90, Forward = 60, Privileged = 45, MonitorCall = 150,
+  Switch = 600, Interrupt = 60,
+}
+
+/** The physical interrupt lines Disco takes: its timer and IPIs. */
+const DISCO_LINES = CAUSE_IP7 | Irq.Ipi;
+/** R10000 virtual TLB Random counts down from 63 to Wired. */
+const VTLB = V.Tlb;
+
+export class PhysCpu implements TrapHandler {
+  /** The global id of the vCPU loaded on this CPU, or -1. */
+  current = -1;
+  /** vCPUs placed on this CPU (global ids), round robin. */
+  readonly queue: number[] = [];
+  /** Round-robin pointer into the hardware TLB for Disco's inserts. */
+  private hwNext = 0;
+  /** Instruction and cycle counts at the last trap (time since then belongs to the guest). */
+  private lastInstructions = 0;
+  private lastCycles = 0;
+  /** Instructions when the current vCPU was loaded (its time slice). */
+  private sliceStart = 0;
+  readonly stat: Float64Array;
+
+  constructor(readonly disco: DiscoNode, readonly cpu: Cpu, stats: Float64Array, index: number) {
+    this.stat = stats.subarray(index * DiscoStat.WORDS, (index + 1) * DiscoStat.WORDS);
+  }
+
+  /** Base of the running vCPU's record. */
+  private get b(): number { return this.current * V.WORDS; }
+
+  // ---------------------------------------------------------------- scheduling
+
+  /** Leaves the running vCPU (to continue at pc later) and runs the next runnable one. */
+  yieldCpu(pc: number): void {
+    if (this.current >= 0) this.disco.vcpus.words[this.b + V.Pc] = pc;
+    this.pick();
+  }
+
+  /** Puts the next runnable vCPU on this CPU (round robin), or idles the CPU. */
+  pick(): void {
+    const w = this.disco.vcpus.words, q = this.queue;
+    const from = this.current >= 0 ? q.indexOf(this.current) : -1;
+    for (let i = 1; i <= q.length; i++) {
+      const id = q[(from + i + q.length) % q.length];
+      const st = Atomics.load(w, id * V.WORDS + V.State);
+      if (st === VState.Runnable || (st === VState.Idle && this.virtualIrqWaiting(id))) {
+        if (id !== this.current) this.switchTo(id);
+        Atomics.store(w, id * V.WORDS + V.State, VState.Runnable);
+        this.resumeGuest(w[id * V.WORDS + V.Pc]);
+        return;
+      }
+    }
+    // Nothing to run: the physical CPU waits for an interrupt (a posted virtual interrupt
+    // arrives as a physical IPI; the timer of an idle vCPU keeps running).
+    this.armTimer();
+    this.cpu.cp0[C0.Status] = Status.IE | DISCO_LINES;
+    this.cpu.mmu.updateMode();
+    this.cpu.waiting = true;
+  }
+
+  private switchTo(id: number): void {
+    const cpu = this.cpu, w = this.disco.vcpus.words;
+    if (this.current >= 0) {
+      saveVcpu(w, this.b, cpu, readFcsr(cpu)); // its pc was saved by yieldCpu
+      Atomics.store(w, this.b + V.OnCpu, -1);
+    }
+    // Guest ASIDs are not virtualised: the hardware TLB is flushed on a vCPU switch (4.2.2).
+    cpu.mmu.jtlb.reset();
+    cpu.mmu.flush();
+    this.current = id;
+    Atomics.store(w, id * V.WORDS + V.OnCpu, cpu.cpuNum);
+    loadVcpu(w, id * V.WORDS, cpu);
+    this.armTimer();
+    this.sliceStart = cpu.instructions;
+    this.charge(DiscoStat.Switches, Cost.Switch);
+  }
+
+  /** Leaves Disco for the guest at pc, in the physical mode the virtual Status calls for. */
+  private resumeGuest(pc: number): void {
+    const cpu = this.cpu, w = this.disco.vcpus.words, b = this.b;
+    if (this.deliverVirtualIrq(pc)) return;
+    cpu.cp0[C0.Status] = physicalStatus(w[b + V.Cp0 + C0.Status], DISCO_LINES);
+    cpu.resume(pc);
+    cpu.waiting = false;
+    this.lastInstructions = cpu.instructions;
+    this.lastCycles = cpu.cycles;
+  }
+
+  // ---------------------------------------------------------------- the trap handler
+
+  exception(cpu: Cpu): void {
+    const cp0 = cpu.cp0, code = (cp0[C0.Cause] & Cause.EXC) >>> Cause.EXC_SHIFT;
+    const fromUser = (cp0[C0.Status] & Status.KSU) === (2 << Status.KSU_SHIFT);
+    if (this.current < 0 || Atomics.load(this.disco.vcpus.words, this.b + V.State) !== VState.Runnable) {
+      // an idle physical CPU woken by an interrupt
+      this.stat[DiscoStat.IdleCycles] += cpu.cycles - this.lastCycles;
+      this.lastCycles = cpu.cycles;
+      this.takeInterrupts();
+      this.pick();
+      return;
+    }
+    this.chargeGuest(fromUser);
+    const epc = cp0[C0.EPC], bd = (cp0[C0.Cause] & Cause.BD) !== 0;
+    switch (code) {
+      case Exc.Int:
+        this.takeInterrupts();
+        this.charge(DiscoStat.Interrupts, Cost.Interrupt);
+        if (this.queue.length > 1 && cpu.instructions - this.sliceStart > this.disco.sliceInstructions) this.yieldCpu(epc);
+        else this.resumeGuest(epc);
+        return;
+      case Exc.Mod: case Exc.TLBL: case Exc.TLBS:
+        this.tlbMiss(code, epc, bd, cp0[C0.BadVAddr]);
+        return;
+      case Exc.Sys:
+        if (!fromUser) { this.disco.monitorCall(this, epc); return; }
+        break;
+      case Exc.CpU:
+        if (!fromUser && ((cp0[C0.Cause] >>> Cause.CE_SHIFT) & 3) === 0) { this.privileged(epc, bd); return; }
+        break;
+    }
+    this.forward(code, epc, bd, cp0[C0.BadVAddr]);
+  }
+
+  /** Charges the time since the last trap to the guest's kernel or user mode. */
+  private chargeGuest(user: boolean): void {
+    const cpu = this.cpu, s = this.stat;
+    const i = cpu.instructions - this.lastInstructions, c = cpu.cycles - this.lastCycles;
+    s[user ? DiscoStat.UserInstructions : DiscoStat.KernelInstructions] += i;
+    s[user ? DiscoStat.UserCycles : DiscoStat.KernelCycles] += c;
+  }
+
+  /** Charges `cycles` of Disco's time to a cause (its count word; the cycles word follows). */
+  charge(cause: DiscoStat, cycles: number): void {
+    this.stat[cause]++;
+    this.stat[cause + 1] += cycles + Cost.Trap;
+    this.cpu.cycles += cycles + Cost.Trap;
+  }
+
+  // ---------------------------------------------------------------- interrupts
+
+  /** Physical interrupts: the timer (virtual timer and time slice) and IPIs (posted virtual interrupts). */
+  private takeInterrupts(): void {
+    const cpu = this.cpu;
+    cpu.syncIrq();
+    const ip = cpu.cp0[C0.Cause];
+    if ((ip & Irq.Ipi) !== 0) this.disco.node.clearIpi(cpu.cpuNum);
+    if ((ip & CAUSE_IP7) !== 0 || this.current >= 0) this.armTimer();
+  }
+
+  /**
+   * Sets the physical timer for the running vCPU: its virtual Compare, or the end of its time
+   * slice when others share the CPU. A virtual Compare already passed raises virtual IP7.
+   */
+  private armTimer(): void {
+    const cpu = this.cpu;
+    if (this.current < 0) { writeCp0(cpu, C0.Compare, (cpu.readCount() + 0x40000000) | 0); return; }
+    const w = this.disco.vcpus.words, b = this.b, now = cpu.readCount();
+    const vcompare = w[b + V.Cp0 + C0.Compare];
+    const armedAt = w[b + V.Cp0 + C0.Count]; // the Count slot keeps when the guest last wrote Compare
+    if ((w[b + V.Cp0 + C0.Cause] & CAUSE_IP7) === 0 && ((now - armedAt) >>> 0) >= ((vcompare - armedAt) >>> 0)) {
+      w[b + V.Cp0 + C0.Cause] |= CAUSE_IP7;
+    }
+    let next = (w[b + V.Cp0 + C0.Cause] & CAUSE_IP7) === 0 ? (vcompare - now) >>> 0 : 0x40000000;
+    if (this.queue.length > 1) next = Math.min(next, this.disco.sliceInstructions >>> 1);
+    writeCp0(cpu, C0.Compare, (now + Math.max(next, 1)) | 0);
+  }
+
+  private virtualIrqWaiting(id: number): boolean {
+    const w = this.disco.vcpus.words, b = id * V.WORDS;
+    if (id === this.current) this.armTimer();
+    const ip = (w[b + V.Cp0 + C0.Cause] | Atomics.load(w, b + V.PendingIp)) & Status.IM;
+    return (ip & w[b + V.Cp0 + C0.Status] & Status.IM) !== 0;
+  }
+
+  /** Delivers a pending, enabled virtual interrupt at pc; true if it did. */
+  private deliverVirtualIrq(pc: number): boolean {
+    const w = this.disco.vcpus.words, b = this.b, st = w[b + V.Cp0 + C0.Status];
+    if ((st & (Status.IE | Status.EXL | Status.ERL)) !== Status.IE) return false;
+    const ip = (w[b + V.Cp0 + C0.Cause] | Atomics.load(w, b + V.PendingIp)) & Status.IM;
+    if ((ip & st) === 0) return false;
+    this.charge(DiscoStat.VirtualExceptions, Cost.Forward);
+    this.enterGuestVector(Exc.Int, pc, false, false);
+    return true;
+  }
+
+  // ---------------------------------------------------------------- virtual exceptions
+
+  /** Delivers exception `code` to the guest: virtual EPC, Cause, EXL, and its vector. */
+  forward(code: number, epc: number, bd: boolean, badva: number): void {
+    const w = this.disco.vcpus.words, b = this.b;
+    if (code === Exc.AdEL || code === Exc.AdES || code === Exc.IBE || code === Exc.DBE) w[b + V.Cp0 + C0.BadVAddr] = badva;
+    this.charge(DiscoStat.VirtualExceptions, Cost.Forward);
+    this.enterGuestVector(code, epc, bd, false);
+  }
+
+  private enterGuestVector(code: number, epc: number, bd: boolean, refill: boolean): void {
+    const w = this.disco.vcpus.words, b = this.b, c = b + V.Cp0;
+    const st = w[c + C0.Status];
+    let cause = (w[c + C0.Cause] & ~(Cause.EXC | Cause.BD | (3 << Cause.CE_SHIFT))) | (code << Cause.EXC_SHIFT);
+    if (code === Exc.CpU) cause |= ((this.cpu.cp0[C0.Cause] >>> Cause.CE_SHIFT) & 3) << Cause.CE_SHIFT;
+    let offset = 0x180;
+    if ((st & Status.EXL) === 0) {
+      w[c + C0.EPC] = epc;
+      if (bd) cause |= Cause.BD;
+      if (refill) offset = 0;
+    }
+    w[c + C0.Cause] = cause;
+    w[c + C0.Status] = st | Status.EXL;
+    const cpu = this.cpu;
+    cpu.cp0[C0.Status] = physicalStatus(st | Status.EXL, DISCO_LINES);
+    cpu.resume((this.disco.vectorBase(this.current) + offset) | 0);
+    cpu.waiting = false;
+    this.lastInstructions = cpu.instructions;
+    this.lastCycles = cpu.cycles;
+  }
+
+  // ---------------------------------------------------------------- TLB misses
+
+  /**
+   * A hardware TLB miss, Invalid or Modified exception: the L2TLB (refills only), then the
+   * virtual TLB through the pmap; what the guest's own TLB does not allow goes to the guest.
+   */
+  private tlbMiss(code: number, epc: number, bd: boolean, va: number): void {
+    const cpu = this.cpu, d = this.disco, w = d.vcpus.words, b = this.b;
+    const asid = w[b + V.Cp0 + C0.EntryHi] & Tlb.ASID_MASK;
+    const hw = cpu.mmu.jtlb.lookup(va, asid);
+    if (hw < 0 && d.l2tlb.lookup(this.current, va, asid)) {
+      const l2 = d.l2tlb.words, s = d.l2tlb.hit;
+      const lo = (va & 0x1000) !== 0 ? l2[s + 2] : l2[s + 1];
+      if ((lo & Tlb.V) !== 0 && (code !== Exc.TLBS || (lo & Tlb.D) !== 0)) {
+        this.insertHw(-1, va, asid, l2[s + 1], l2[s + 2]);
+        this.charge(DiscoStat.L2TlbHits, Cost.L2TlbHit);
+        this.resumeGuest(epc);
+        return;
+      }
+    }
+    const i = this.vtlbLookup(va, asid);
+    if (i < 0) { this.tlbForward(code === Exc.Mod ? Exc.TLBS : code, epc, bd, va, true); return; }
+    const e = b + VTLB + i * 4, mask = w[e] | 0x1fff;
+    const odd = (va & ((mask + 1) >>> 1)) !== 0, lo = odd ? w[e + 3] : w[e + 2];
+    if ((lo & Tlb.V) === 0) { this.tlbForward(code === Exc.Mod ? Exc.TLBS : code, epc, bd, va, false); return; }
+    if (code !== Exc.TLBL && (lo & Tlb.D) === 0) { this.tlbForward(Exc.Mod, epc, bd, va, false); return; }
+    // Build the 4 KB hardware pair for va's 8 KB region from the guest's entry.
+    const base = va & Tlb.VPN2_MASK;
+    const lo0 = this.machineLo(e, mask, base), lo1 = this.machineLo(e, mask, (base + 0x1000) | 0);
+    if (lo0 === -1 || lo1 === -1) { this.forward((code === Exc.TLBL && va === epc) ? Exc.IBE : Exc.DBE, epc, bd, va); return; }
+    const global = (w[e + 2] & w[e + 3] & Tlb.G) !== 0;
+    this.insertHw(hw, va, asid, lo0, lo1);
+    d.l2tlb.insert(this.current, va, asid, global, lo0, lo1);
+    this.charge(DiscoStat.PmapFills, Cost.PmapFill);
+    this.resumeGuest(epc);
+  }
+
+  /** Machine EntryLo for the 4 KB page at va inside virtual TLB entry e; -1 if its frame is not the VM's. */
+  private machineLo(e: number, mask: number, va: number): number {
+    const w = this.disco.vcpus.words, odd = (va & ((mask + 1) >>> 1)) !== 0, lo = odd ? w[e + 3] : w[e + 2];
+    const g = w[e + 2] & w[e + 3] & Tlb.G;
+    if ((lo & Tlb.V) === 0) return g;
+    const offMask = mask >>> 1;
+    const ppn = ((((lo & Tlb.PFN_MASK) >>> Tlb.PFN_SHIFT) & ~(offMask >>> 12)) + ((va & offMask) >>> 12)) >>> 0;
+    const page = this.disco.machinePage(this.current, ppn, this.cpu);
+    if (page < 0) return -1;
+    return (page << Tlb.PFN_SHIFT) | (lo & (Tlb.C_MASK | Tlb.D | Tlb.V)) | g;
+  }
+
+  /** Writes a 4 KB pair into the hardware TLB (over entry `at`, or round robin). */
+  private insertHw(at: number, va: number, asid: number, lo0: number, lo1: number): void {
+    const cpu = this.cpu, i = at >= 0 ? at : this.hwNext;
+    if (at < 0) this.hwNext = (this.hwNext + 1) & 63;
+    cpu.mmu.flushEntry(i);
+    cpu.mmu.jtlb.write(i, 0, (va & Tlb.VPN2_MASK) | asid, lo0, lo1);
+  }
+
+  /** A miss the guest must handle: its refill vector (refill and not nested) or general vector. */
+  private tlbForward(code: number, epc: number, bd: boolean, va: number, refill: boolean): void {
+    const w = this.disco.vcpus.words, c = this.b + V.Cp0;
+    w[c + C0.BadVAddr] = va;
+    w[c + C0.Context] = (w[c + C0.Context] & 0xff800000) | ((va >>> 9) & 0x007ffff0);
+    w[c + C0.EntryHi] = (va & Tlb.VPN2_MASK) | (w[c + C0.EntryHi] & Tlb.ASID_MASK);
+    this.charge(DiscoStat.ForwardedMisses, Cost.Forward);
+    this.enterGuestVector(code, epc, bd, refill);
+  }
+
+  /** The virtual TLB entry that maps va for asid, or -1. */
+  private vtlbLookup(va: number, asid: number): number {
+    const w = this.disco.vcpus.words, b = this.b + VTLB;
+    for (let i = 0; i < Tlb.ENTRIES; i++) {
+      const e = b + i * 4, m = w[e] | 0x1fff, hi = w[e + 1];
+      if (((va ^ hi) & ~m) === 0 && ((w[e + 2] & w[e + 3] & Tlb.G) !== 0 || (hi & Tlb.ASID_MASK) === asid)) return i;
+    }
+    return -1;
+  }
+
+  // ---------------------------------------------------------------- privileged instructions
+
+  /** Emulates the privileged instruction at epc (or in its delay slot) on the virtual CP0. */
+  private privileged(epc: number, bd: boolean): void {
+    const cpu = this.cpu, at = bd ? (epc + 4) | 0 : epc;
+    const pa = cpu.mmu.translate(at, 0, 4);
+    if (pa < 0) { this.forward(Exc.RI, epc, bd, 0); return; }
+    const instr = cpu.mem.w32[pa >>> 2];
+    this.charge(DiscoStat.Privileged, Cost.Privileged);
+    const next = bd ? branchTarget(cpu, cpu.mem.w32[cpu.mmu.translate(epc, 0, 4) >>> 2], epc) : (epc + 4) | 0;
+    const op = instr >>> 26;
+    if (op === 0x2f) { this.resumeGuest(next); return; } // CACHE: no caches to maintain
+    if (op !== 0x10) { this.forward(Exc.RI, epc, bd, 0); return; }
+    const rs = (instr >>> 21) & 31, rt = (instr >>> 16) & 31, rd = (instr >>> 11) & 31, sel = instr & 7;
+    const w = this.disco.vcpus.words, b = this.b, c = b + V.Cp0;
+    if (rs === 0x00) { // MFC0
+      cpu.regs[rt] = sel === 0 ? this.readVcp0(rd) : rd === C0.Context && sel === 2 ? cpu.userLocal : 0;
+      if (rt === 0) cpu.regs[0] = 0;
+      this.resumeGuest(next);
+      return;
+    }
+    if (rs === 0x04) { // MTC0
+      if (sel === 0) this.writeVcp0(rd, cpu.regs[rt]);
+      else if (rd === C0.Context && sel === 2) cpu.userLocal = cpu.regs[rt];
+      this.resumeGuest(next);
+      return;
+    }
+    if ((rs & 0x10) === 0) { this.forward(Exc.RI, epc, bd, 0); return; }
+    switch (instr & 0x3f) {
+      case 0x01: { // TLBR
+        const e = b + VTLB + (w[c + C0.Index] & 63) * 4;
+        w[c + C0.PageMask] = w[e];
+        w[c + C0.EntryHi] = w[e + 1];
+        w[c + C0.EntryLo0] = w[e + 2];
+        w[c + C0.EntryLo1] = w[e + 3];
+        this.setAsid(w[e + 1] & Tlb.ASID_MASK);
+        break;
+      }
+      case 0x02: this.writeVtlb(w[c + C0.Index] & 63); break; // TLBWI
+      case 0x06: this.writeVtlb(this.readVcp0(C0.Random)); break; // TLBWR
+      case 0x08: { // TLBP: also the start of every invalidation, so the L2TLB and hardware drop va
+        const hi = w[c + C0.EntryHi], va = hi & Tlb.VPN2_MASK, asid = hi & Tlb.ASID_MASK;
+        const i = this.vtlbLookup(va, asid);
+        w[c + C0.Index] = i >= 0 ? i : Tlb.PROBE_FAIL;
+        this.disco.l2tlb.drop(this.current, va, (va + 0x2000) | 0, asid);
+        cpu.mmu.dropOverlapping(va, (va + 0x2000) | 0);
+        break;
+      }
+      case 0x18: { // ERET
+        const st = w[c + C0.Status];
+        if ((st & Status.ERL) !== 0) { w[c + C0.Status] = st & ~Status.ERL; this.resumeGuest(w[c + C0.ErrorEPC]); }
+        else { w[c + C0.Status] = st & ~Status.EXL; this.resumeGuest(w[c + C0.EPC]); }
+        cpu.llBit = false;
+        return;
+      }
+      case 0x20: // WAIT: the vCPU is idle until a virtual interrupt (the paper's idle deschedule)
+        Atomics.store(w, b + V.State, VState.Idle);
+        this.charge(DiscoStat.Privileged, 0);
+        this.lastCycles = cpu.cycles;
+        this.yieldCpu(next);
+        return;
+      default: this.forward(Exc.RI, epc, bd, 0); return;
+    }
+    this.resumeGuest(next);
+  }
+
+  private readVcp0(reg: number): number {
+    const w = this.disco.vcpus.words, b = this.b, c = b + V.Cp0;
+    switch (reg) {
+      case C0.Random: {
+        const wired = w[c + C0.Wired] & 63;
+        return 63 - (Math.floor(this.cpu.instructions) % (64 - wired));
+      }
+      case C0.Count: return this.cpu.readCount();
+      case C0.Cause: this.armTimer(); return w[c + C0.Cause] | (Atomics.load(w, b + V.PendingIp) & Status.IM);
+      default: return w[c + reg];
+    }
+  }
+
+  private writeVcp0(reg: number, v: number): void {
+    const w = this.disco.vcpus.words, c = this.b + V.Cp0;
+    switch (reg) {
+      case C0.Index: w[c + reg] = v & 63; break;
+      case C0.EntryLo0: case C0.EntryLo1: w[c + reg] = v & 0x3fffffff; break;
+      case C0.Context: w[c + reg] = (v & 0xff800000) | (w[c + reg] & 0x007ffff0); break;
+      case C0.PageMask: w[c + reg] = v & Tlb.PAGEMASK_MASK; break;
+      case C0.Wired: w[c + reg] = v & 63; break;
+      case C0.EntryHi: w[c + reg] = v & (Tlb.VPN2_MASK | Tlb.ASID_MASK); this.setAsid(v & Tlb.ASID_MASK); break;
+      case C0.Compare:
+        w[c + C0.Compare] = v;
+        w[c + C0.Count] = this.cpu.readCount(); // when it was armed
+        w[c + C0.Cause] &= ~CAUSE_IP7;
+        this.armTimer();
+        break;
+      case C0.Status: w[c + reg] = v & ~(Status.SR | Status.TS | Status.BEV); break;
+      case C0.Cause: w[c + reg] = (w[c + reg] & ~Cause.IP_SW) | (v & Cause.IP_SW); break;
+      case C0.Count: case C0.Random: case C0.PRId: case C0.BadVAddr: case C0.Config: break;
+      default: w[c + reg] = v;
+    }
+  }
+
+  /** The guest changed its ASID: the hardware follows (its soft TLBs flush on the change). */
+  private setAsid(asid: number): void {
+    writeCp0(this.cpu, C0.EntryHi, (this.cpu.cp0[C0.EntryHi] & Tlb.VPN2_MASK) | asid);
+  }
+
+  /** TLBWI/TLBWR into virtual entry i: what the old and new entries map leaves the hardware and the L2TLB. */
+  private writeVtlb(i: number): void {
+    const w = this.disco.vcpus.words, b = this.b, c = b + V.Cp0, e = b + VTLB + i * 4;
+    this.dropEntry(e);
+    const mask = w[c + C0.PageMask] & Tlb.PAGEMASK_MASK;
+    w[e] = mask;
+    w[e + 1] = w[c + C0.EntryHi] & (Tlb.VPN2_MASK | Tlb.ASID_MASK) & ~mask;
+    w[e + 2] = w[c + C0.EntryLo0];
+    w[e + 3] = w[c + C0.EntryLo1];
+    this.dropEntry(e);
+  }
+
+  private dropEntry(e: number): void {
+    const w = this.disco.vcpus.words, lo = w[e + 1] & Tlb.VPN2_MASK, hi = (lo + (w[e] | 0x1fff) + 1) | 0;
+    this.disco.l2tlb.drop(this.current, lo, hi, w[e + 1] & Tlb.ASID_MASK);
+    this.cpu.mmu.dropOverlapping(lo, hi);
+  }
+
+  /** The monitor call's path back to the guest (mcall.ts). */
+  returnFromCall(epc: number): void {
+    this.charge(DiscoStat.MonitorCalls, Cost.MonitorCall);
+    this.resumeGuest((epc + 4) | 0);
+  }
+
+  /** The vCPU stopped (halt, or its VM was stopped): take it off this CPU. */
+  retire(): void {
+    const w = this.disco.vcpus.words;
+    Atomics.store(w, this.b + V.State, VState.Halted);
+    this.pick();
+  }
+
+  /** Flushes the running vCPU's L2TLB and the hardware TLB (the guest HAL's whole-TLB flush). */
+  flushTlb(): void {
+    this.disco.l2tlb.flush(this.current);
+    this.cpu.mmu.jtlb.reset();
+    this.cpu.mmu.flush();
+  }
+
+  get vcpuBase(): number { return this.b; }
+  get guestKernel(): boolean { return guestKernelMode(this.disco.vcpus.words[this.b + V.Cp0 + C0.Status]); }
+}

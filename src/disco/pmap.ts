@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+/**
+ * The pmap (Disco paper, section 4.2.2): per VM, for each of its physical pages, the machine
+ * page that backs it. Pages are allocated on first use, on the node of the vCPU that touches
+ * them (first touch), and the entry is published with a compare-and-swap so that two vCPUs
+ * touching the same new page on different workers agree on one machine page.
+ */
+import type { Memmap } from './memmap.js';
+
+export class Pmap {
+  /** Machine page + 1 per physical page; 0: not yet backed. */
+  readonly words: Int32Array;
+
+  constructor(readonly buffer: SharedArrayBuffer, readonly vm: number, private readonly memmap: Memmap) {
+    this.words = new Int32Array(buffer);
+  }
+
+  static create(vm: number, pages: number, memmap: Memmap): Pmap {
+    return new Pmap(new SharedArrayBuffer(pages * 4), vm, memmap);
+  }
+
+  get pages(): number { return this.words.length; }
+
+  /**
+   * The machine page backing physical page ppn, allocated on `node` if it has none yet (zeroed:
+   * machine memory is handed out clean, see Disco.freePage). -1: ppn is outside the VM, or the
+   * machine is out of memory.
+   */
+  machinePage(ppn: number, node: number, zero: (page: number) => void): number {
+    if (ppn < 0 || ppn >= this.words.length) return -1;
+    const cur = Atomics.load(this.words, ppn);
+    if (cur !== 0) return cur - 1;
+    const page = this.memmap.alloc(node, this.vm, ppn);
+    if (page < 0) return -1;
+    zero(page);
+    const won = Atomics.compareExchange(this.words, ppn, 0, page + 1);
+    if (won === 0) return page;
+    this.memmap.free(page);
+    return won - 1;
+  }
+
+  /** The machine page backing ppn, or -1 (not backed). */
+  lookup(ppn: number): number {
+    return ppn >= 0 && ppn < this.words.length ? Atomics.load(this.words, ppn) - 1 : -1;
+  }
+}

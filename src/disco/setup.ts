@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+/**
+ * Disco's boot on the main thread: the shared tables for the VMs a configuration describes, the
+ * placement of their vCPUs on the physical CPUs, and each VM's kernel loaded into its physical
+ * memory (backed by machine pages on the node its first vCPU runs on).
+ */
+import type { MachineConfig } from '../shared/config.js';
+import { MachineMemory } from '../shared/memory.js';
+import { parseElf, ElfError } from '../exec/elf.js';
+import { V, VState, VcpuTable } from './vcpu.js';
+import { L2Tlb } from './l2tlb.js';
+import { Memmap } from './memmap.js';
+import { Pmap } from './pmap.js';
+import { DiscoStat, VmCtl, resetVcpu, type DiscoShared, type VmSpec } from './disco.js';
+
+/** The ksseg address at which the guest kernel sees its physical address 0. */
+export const GUEST_KSEG = 0xc0000000 | 0;
+
+export interface DiscoSetup {
+  vms: VmSpec[];
+  /** Each VM's kernel image (ELF linked in kseg0 at physical addresses, as the bare machine boots it). */
+  kernels: Uint8Array[];
+  /** a0..a3 of each VM's first vCPU. */
+  bootArgs?: number[][];
+  consoleDir?: string | null;
+  sliceInstructions?: number;
+}
+
+export function setupDisco(cfg: MachineConfig, memory: MachineMemory, setup: DiscoSetup): DiscoShared {
+  const cpus = cfg.nodes * cfg.cpusPerNode, pagesPerNode = (cfg.memPerNodeMB << 20) >>> 12;
+  const firstVcpu: number[] = [];
+  let total = 0;
+  for (const vm of setup.vms) { firstVcpu.push(total); total += vm.vcpus; }
+  // vCPUs in order over the physical CPUs: VM i's vCPUs on consecutive CPUs.
+  const placement = Array.from({ length: total }, (_, id) => id % cpus);
+  const vcpus = VcpuTable.create(total);
+  const memmap = Memmap.create(cfg.nodes, pagesPerNode);
+  const pmaps = setup.vms.map((vm, i) => Pmap.create(i, (vm.memMB << 20) >>> 12, memmap));
+  const vmCtl = new Int32Array(new SharedArrayBuffer(setup.vms.length * VmCtl.WORDS * 4));
+  setup.vms.forEach((vm, i) => {
+    const first = firstVcpu[i];
+    for (let k = 0; k < vm.vcpus; k++) {
+      resetVcpu(vcpus.words, (first + k) * V.WORDS, i, k, vm.memMB);
+      vcpus.words[(first + k) * V.WORDS + V.State] = VState.Off;
+    }
+    vmCtl[i * VmCtl.WORDS + VmCtl.Vectors] = GUEST_KSEG;
+    const node = Math.floor(placement[first] / cfg.cpusPerNode);
+    const entry = loadGuest(setup.kernels[i], pmaps[i], memory, node, vm);
+    const b = first * V.WORDS;
+    vcpus.words[b + V.Pc] = entry;
+    (setup.bootArgs?.[i] ?? []).forEach((v, j) => { vcpus.words[b + V.Regs + 4 + j] = v; });
+    vcpus.words[b + V.State] = VState.Runnable;
+  });
+  return {
+    vms: setup.vms, firstVcpu, placement,
+    vcpus: vcpus.buffer, l2tlb: L2Tlb.create(total).buffer, memmap: memmap.buffer, pmaps: pmaps.map((p) => p.buffer),
+    vmCtl: vmCtl.buffer as SharedArrayBuffer, stats: new SharedArrayBuffer(cpus * DiscoStat.WORDS * 8),
+    consoleDir: setup.consoleDir ?? null, sliceInstructions: setup.sliceInstructions ?? 2_000_000,
+  };
+}
+
+/** Loads a kernel into a VM's physical memory; returns its entry as a ksseg address. */
+function loadGuest(bytes: Uint8Array, pmap: Pmap, memory: MachineMemory, node: number, vm: VmSpec): number {
+  const image = parseElf(bytes, 'kernel');
+  for (const seg of image.segments) {
+    const pa = seg.vaddr & 0x1fffffff;
+    if (pa + seg.memsz > vm.memMB << 20) throw new ElfError(`segment at 0x${(seg.vaddr >>> 0).toString(16)} does not fit in the ${vm.memMB} MB of VM ${vm.name}`);
+    const data = image.bytes.subarray(seg.offset, seg.offset + seg.filesz);
+    for (let off = 0; off < seg.memsz;) {
+      const page = pmap.machinePage((pa + off) >>> 12, node, (m) => memory.fill(m * 4096, 4096, 0));
+      if (page < 0) throw new Error(`no machine memory left to load VM ${vm.name}`);
+      const inPage = Math.min(seg.memsz - off, 4096 - ((pa + off) & 0xfff));
+      const ma = page * 4096 + ((pa + off) & 0xfff);
+      if (off < seg.filesz) memory.writeBytes(ma, data.subarray(off, Math.min(seg.filesz, off + inPage)));
+      off += inPage;
+    }
+  }
+  return (GUEST_KSEG + (image.entry & 0x1fffffff)) | 0;
+}

@@ -1,0 +1,102 @@
+// Disco's mechanisms on a small guest kernel (assembled by binutils, not by us): it runs in
+// supervisor mode, its privileged instructions are emulated on the virtual CP0, its ksseg map
+// is filled from the pmap, a user TLB miss goes to its own refill handler (whose TLBWR Disco
+// emulates), a user system call reaches its general vector as a virtual exception, and its
+// monitor calls write the VM's console and power the VM off with a status.
+import { describe, it, expect } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Machine } from '../../src/machine/machine.js';
+import { makeConfig } from '../../src/shared/config.js';
+import { setupDisco } from '../../src/disco/setup.js';
+import { DiscoStat } from '../../src/disco/monitor.js';
+
+const GUEST = `
+.set noreorder
+.set noat
+.text
+refill:                         # physical 0: the refill vector (reached at ksseg 0xC0000000)
+  li $k0, ((0x4000 >> 12) << 6) | 0x1e
+  mtc0 $k0, $2
+  li $k0, ((0x5000 >> 12) << 6) | 0x1e
+  mtc0 $k0, $3
+  tlbwr
+  eret
+.org 0x180
+general:                        # a user system call: power off with the user's a0
+  mfc0 $k0, $13
+  andi $k0, $k0, 0x7c
+  li $k1, 8 << 2
+  bne $k0, $k1, fail
+  nop
+  li $v0, 9
+  syscall
+fail:
+  li $a0, 99
+  li $v0, 9
+  syscall
+.org 0x200
+.globl _start
+_start:
+  lui $a0, 0xc000               # SetVectors(0xC0000000)
+  li $v0, 11
+  syscall
+  li $t0, 0x1234                # the virtual EPC keeps what the guest wrote
+  mtc0 $t0, $14
+  mfc0 $t1, $14
+  bne $t0, $t1, fail
+  nop
+  bal 1f
+  nop
+1:addiu $a0, $ra, msg - 1b      # ConsoleWrite(physical address of msg, 6)
+  lui $t2, 0x4000
+  addu $a0, $a0, $t2
+  li $a1, 6
+  li $v0, 2
+  syscall
+  lui $t0, 0x0040               # user mode at 0x00400000
+  mtc0 $t0, $14
+  li $t0, 0x20000012
+  mtc0 $t0, $12
+  eret
+msg: .ascii "hello\\n"
+.org 0x4000
+user:                           # physical 0x4000, mapped at 0x00400000 by the refill handler
+  li $a0, 42
+  li $v0, 4001
+  syscall
+`;
+
+function buildGuest(dir: string): Uint8Array {
+  writeFileSync(join(dir, 'g.S'), GUEST);
+  writeFileSync(join(dir, 'g.ld'), 'ENTRY(_start) SECTIONS { . = 0x80000000; .text : { *(.text) } /DISCARD/ : { *(.MIPS.abiflags) *(.reginfo) *(.gnu.attributes) } }');
+  execFileSync('mips-linux-gnu-gcc', ['-EB', '-march=r10000', '-mabi=32', '-nostdlib', '-static', '-no-pie', '-Wl,--no-warn-mismatch',
+    '-Wl,-T,' + join(dir, 'g.ld'), '-Wl,--build-id=none', '-o', join(dir, 'g.elf'), join(dir, 'g.S')]);
+  return readFileSync(join(dir, 'g.elf'));
+}
+
+describe('Disco monitor', () => {
+  it('runs a guest kernel in supervisor mode: privileged emulation, pmap fills, forwarded refill, virtual syscall, monitor calls', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'disco-'));
+    try {
+      const kernel = buildGuest(dir);
+      const config = makeConfig({ nodes: 1, cpusPerNode: 1, memPerNodeMB: 16, deterministic: true });
+      const machine = new Machine(config, {});
+      machine.shared.disco = setupDisco(config, machine.memory, {
+        vms: [{ name: 'vm0', vcpus: 1, memMB: 4, disk: null }], kernels: [kernel], consoleDir: join(dir, 'console'),
+      });
+      const result = await machine.run();
+      expect(readFileSync(join(dir, 'console', 'vm0.log'), 'utf8')).toBe('hello\n');
+      expect(result.exitStatus).toBe(42);
+      const s = new Float64Array(machine.shared.disco.stats);
+      expect(s[DiscoStat.ForwardedMisses]).toBe(1);           // the user page: the guest's refill handler
+      expect(s[DiscoStat.PmapFills]).toBeGreaterThanOrEqual(2); // ksseg code and the user page
+      expect(s[DiscoStat.MonitorCalls]).toBe(2);               // SetVectors, ConsoleWrite (Halt does not return)
+      expect(s[DiscoStat.VirtualExceptions]).toBe(1);          // the user's syscall
+      expect(s[DiscoStat.Privileged]).toBeGreaterThanOrEqual(10);
+      expect(s[DiscoStat.UserInstructions]).toBe(3);             // li, li, syscall
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  });
+});
