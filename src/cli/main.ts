@@ -6,6 +6,7 @@ import { registerExec } from './exec.js';
 import { registerBoot } from './boot.js';
 import { registerStress } from './stress.js';
 import { registerFs } from './fs.js';
+import { registerRun } from './run.js';
 
 /** Exit status for command-line and input errors. */
 export const EXIT_USAGE = 2;
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerBoot(program);
   registerStress(program);
   registerFs(program);
+  registerRun(program);
   return program;
 }
 

@@ -47,7 +47,7 @@ export interface DiscoShared {
   memmap: SharedArrayBuffer;
   pmaps: SharedArrayBuffer[];
   vmCtl: SharedArrayBuffer;
-  /** DiscoStat.WORDS doubles per physical CPU. */
+  /** DiscoStat.WORDS doubles per vCPU (by global id), then per physical CPU (its idle time). */
   stats: SharedArrayBuffer;
   /** Each VM's console: stdout with a `name: ` prefix, or DIR/NAME.log. */
   consoleDir: string | null;
@@ -77,7 +77,7 @@ export class DiscoNode {
     this.consoles = shared.vms.map((vm) => new VmConsole(vm.name, shared.consoleDir));
     this.sliceInstructions = shared.sliceInstructions;
     for (const cpu of node.cpus) {
-      const p = new PhysCpu(this, cpu, this.stats, cpu.cpuNum);
+      const p = new PhysCpu(this, cpu);
       shared.placement.forEach((c, id) => { if (c === cpu.cpuNum) p.queue.push(id); });
       cpu.trapHandler = p;
       this.phys.push(p);
@@ -86,6 +86,8 @@ export class DiscoNode {
       p.pick();
     }
   }
+
+  statRow(row: number): Float64Array { return this.stats.subarray(row * DiscoStat.WORDS, (row + 1) * DiscoStat.WORDS); }
 
   vmOf(vcpu: number): number { return this.vcpus.words[vcpu * V.WORDS + V.Vm]; }
 
@@ -160,7 +162,9 @@ export class DiscoNode {
  * global 16 MB page pairs), as the bare kernel's boot code would have made it.
  */
 export function resetVcpu(w: Int32Array, b: number, vm: number, index: number, memMB: number): void {
+  const special = w[b + V.Special];
   w.fill(0, b, b + V.WORDS);
+  w[b + V.Special] = special;
   w[b + V.Vm] = vm;
   w[b + V.Index] = index;
   w[b + V.OnCpu] = -1;

@@ -12,7 +12,7 @@
 import type { Cpu, TrapHandler } from '../node-worker/cpu/cpu.js';
 import { C0, Cause, CAUSE_IP7, Exc, Status, Tlb, writeCp0 } from '../node-worker/cpu/cp0.js';
 import { readFcsr } from '../node-worker/cpu/cp1.js';
-import { V, VState, guestKernelMode, loadVcpu, physicalStatus, saveVcpu } from './vcpu.js';
+import { SPECIAL_VA, Special, V, VState, guestKernelMode, loadVcpu, physicalStatus, saveVcpu } from './vcpu.js';
 import type { DiscoNode } from './disco.js';
 import { branchTarget } from './branch.js';
 import { Irq } from '../shared/layout.js';
@@ -57,10 +57,14 @@ export class PhysCpu implements TrapHandler {
   private lastCycles = 0;
   /** Instructions when the current vCPU was loaded (its time slice). */
   private sliceStart = 0;
-  readonly stat: Float64Array;
+  /** Statistics of the running vCPU (its row), or of this physical CPU while none runs. */
+  private stat: Float64Array;
+  /** This physical CPU's own row: idle time. */
+  private readonly own: Float64Array;
 
-  constructor(readonly disco: DiscoNode, readonly cpu: Cpu, stats: Float64Array, index: number) {
-    this.stat = stats.subarray(index * DiscoStat.WORDS, (index + 1) * DiscoStat.WORDS);
+  constructor(readonly disco: DiscoNode, readonly cpu: Cpu) {
+    this.own = disco.statRow(disco.shared.placement.length + cpu.cpuNum);
+    this.stat = this.own;
   }
 
   /** Base of the running vCPU's record. */
@@ -106,6 +110,7 @@ export class PhysCpu implements TrapHandler {
     cpu.mmu.jtlb.reset();
     cpu.mmu.flush();
     this.current = id;
+    this.stat = this.disco.statRow(id);
     Atomics.store(w, id * V.WORDS + V.OnCpu, cpu.cpuNum);
     loadVcpu(w, id * V.WORDS, cpu);
     this.armTimer();
@@ -117,6 +122,7 @@ export class PhysCpu implements TrapHandler {
   private resumeGuest(pc: number): void {
     const cpu = this.cpu, w = this.disco.vcpus.words, b = this.b;
     if (this.deliverVirtualIrq(pc)) return;
+    this.syncSpecial();
     cpu.cp0[C0.Status] = physicalStatus(w[b + V.Cp0 + C0.Status], DISCO_LINES);
     cpu.resume(pc);
     cpu.waiting = false;
@@ -131,7 +137,7 @@ export class PhysCpu implements TrapHandler {
     const fromUser = (cp0[C0.Status] & Status.KSU) === (2 << Status.KSU_SHIFT);
     if (this.current < 0 || Atomics.load(this.disco.vcpus.words, this.b + V.State) !== VState.Runnable) {
       // an idle physical CPU woken by an interrupt
-      this.stat[DiscoStat.IdleCycles] += cpu.cycles - this.lastCycles;
+      this.own[DiscoStat.IdleCycles] += cpu.cycles - this.lastCycles;
       this.lastCycles = cpu.cycles;
       this.takeInterrupts();
       this.pick();
@@ -221,6 +227,20 @@ export class PhysCpu implements TrapHandler {
     return true;
   }
 
+  /** Copies the virtual registers the guest reads from its special page there. */
+  private syncSpecial(): void {
+    const w = this.disco.vcpus.words, b = this.b, c = b + V.Cp0, m = this.cpu.mem.w32;
+    const p = w[b + V.Special] << 10;
+    m[p + Special.Status] = w[c + C0.Status];
+    m[p + Special.Cause] = w[c + C0.Cause] | (Atomics.load(w, b + V.PendingIp) & Status.IM);
+    m[p + Special.EPC] = w[c + C0.EPC];
+    m[p + Special.BadVAddr] = w[c + C0.BadVAddr];
+    m[p + Special.Context] = w[c + C0.Context];
+    m[p + Special.EntryHi] = w[c + C0.EntryHi];
+    m[p + Special.Index] = w[b + V.Index];
+    m[p + Special.Vcpus] = this.disco.shared.vms[w[b + V.Vm]].vcpus;
+  }
+
   // ---------------------------------------------------------------- virtual exceptions
 
   /** Delivers exception `code` to the guest: virtual EPC, Cause, EXL, and its vector. */
@@ -244,6 +264,7 @@ export class PhysCpu implements TrapHandler {
     }
     w[c + C0.Cause] = cause;
     w[c + C0.Status] = st | Status.EXL;
+    this.syncSpecial();
     const cpu = this.cpu;
     cpu.cp0[C0.Status] = physicalStatus(st | Status.EXL, DISCO_LINES);
     cpu.resume((this.disco.vectorBase(this.current) + offset) | 0);
@@ -262,6 +283,13 @@ export class PhysCpu implements TrapHandler {
     const cpu = this.cpu, d = this.disco, w = d.vcpus.words, b = this.b;
     const asid = w[b + V.Cp0 + C0.EntryHi] & Tlb.ASID_MASK;
     const hw = cpu.mmu.jtlb.lookup(va, asid);
+    if ((va & Tlb.VPN2_MASK) === ((SPECIAL_VA - 0x1000) | 0) && this.guestKernel && code === Exc.TLBL) {
+      // the special page: read-only, in supervisor mode only (user mode cannot reach sseg)
+      this.insertHw(hw, va, asid, Tlb.G, (w[b + V.Special] << Tlb.PFN_SHIFT) | (3 << Tlb.C_SHIFT) | Tlb.V | Tlb.G);
+      this.charge(DiscoStat.L2TlbHits, Cost.L2TlbHit);
+      this.resumeGuest(epc);
+      return;
+    }
     if (hw < 0 && d.l2tlb.lookup(this.current, va, asid)) {
       const l2 = d.l2tlb.words, s = d.l2tlb.hit;
       const lo = (va & 0x1000) !== 0 ? l2[s + 2] : l2[s + 1];
@@ -466,8 +494,16 @@ export class PhysCpu implements TrapHandler {
     this.pick();
   }
 
-  /** Flushes the running vCPU's L2TLB and the hardware TLB (the guest HAL's whole-TLB flush). */
+  /**
+   * The guest HAL's whole-TLB flush in one call: the virtual TLB's entries above Wired, the
+   * vCPU's L2TLB and the hardware TLB.
+   */
   flushTlb(): void {
+    const w = this.disco.vcpus.words, b = this.b;
+    for (let i = w[b + V.Cp0 + C0.Wired] & 63; i < Tlb.ENTRIES; i++) {
+      const e = b + VTLB + i * 4;
+      w[e] = 0; w[e + 1] = (0x80000000 + i * 0x2000) | 0; w[e + 2] = 0; w[e + 3] = 0;
+    }
     this.disco.l2tlb.flush(this.current);
     this.cpu.mmu.jtlb.reset();
     this.cpu.mmu.flush();

@@ -24,6 +24,8 @@ export const enum V {
   PendingIp = 40,
   /** The physical CPU running it, or -1. */
   OnCpu = 41,
+  /** The machine page of its special page of privileged registers. */
+  Special = 42,
   /** The virtual CP0 registers (32). */
   Cp0 = 48,
   Fpr = 80,
@@ -59,6 +61,14 @@ export function physicalStatus(vstatus: number, discoLines: number): number {
   const user = (vstatus & (Status.EXL | Status.ERL)) === 0 && (vstatus & Status.KSU) === (2 << Status.KSU_SHIFT);
   return (user ? 2 << Status.KSU_SHIFT : 1 << Status.KSU_SHIFT) | Status.IE | discoLines | (vstatus & Status.CU1);
 }
+
+/**
+ * The special page (the paper's section 4.2.1): privileged registers the guest kernel reads
+ * often, kept current by Disco in a read-only page mapped at SPECIAL_VA in every vCPU, so that a
+ * load replaces a trapping MFC0. Word offsets.
+ */
+export const SPECIAL_VA = 0xdffff000 | 0;
+export const enum Special { Status = 0, Cause = 1, EPC = 2, BadVAddr = 3, Context = 4, EntryHi = 5, Index = 6, Vcpus = 7 }
 
 /** Is the vCPU in virtual kernel mode (the guest kernel runs)? */
 export function guestKernelMode(vstatus: number): boolean {

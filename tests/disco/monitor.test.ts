@@ -2,7 +2,8 @@
 // supervisor mode, its privileged instructions are emulated on the virtual CP0, its ksseg map
 // is filled from the pmap, a user TLB miss goes to its own refill handler (whose TLBWR Disco
 // emulates), a user system call reaches its general vector as a virtual exception, and its
-// monitor calls write the VM's console and power the VM off with a status.
+// monitor calls write the VM's console and power the VM off with a status; the special page
+// of privileged registers shows the virtual EPC without a trap.
 import { describe, it, expect } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -47,6 +48,10 @@ _start:
   mtc0 $t0, $14
   mfc0 $t1, $14
   bne $t0, $t1, fail
+  nop
+  lui $t3, 0xe000               # and its special page shows it: EPC is word 2 of 0xDFFFF000
+  lw $t4, -4096 + 8($t3)
+  bne $t0, $t4, fail
   nop
   bal 1f
   nop

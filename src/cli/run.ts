@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: MIT
+/**
+ * `disco run [CONFIG.json] [machine flags] [--console-dir DIR] [--stats FILE] [--json] [-q]`:
+ * boots Disco on the FLASH machine with the VMs the configuration describes (DESIGN.md section
+ * 5), each VM's console on stdout prefixed with its name (or in DIR/NAME.log), then a summary per
+ * VM and for Disco. Exits 0 when every VM's program exited 0, else the first VM's non-zero status.
+ */
+import { readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { Machine, type MachineResult } from '../machine/machine.js';
+import { ConfigError } from '../shared/config.js';
+import { ElfError } from '../exec/elf.js';
+import { BootCommandError, encodeBootCommand } from '../shared/bootcmd.js';
+import { addMachineOptions, configFrom, type MachineFlags } from './machine-options.js';
+import { parseVms, type VmConfig } from '../disco/config.js';
+import { setupDisco } from '../disco/setup.js';
+import { summarise, type DiscoSummary } from '../disco/summary.js';
+import { machineSummary } from './report.js';
+import { table } from './table.js';
+import { ROOT } from '../shared/paths.js';
+import { EXIT_BAD_INPUT, EXIT_MACHINE_FAULT } from './boot.js';
+
+/** The Disco build of the guest kernel (guest/build-kernel.sh). */
+export const DISCO_KERNEL = join(ROOT, 'guest', 'images', 'kernel-disco.elf');
+
+interface RunFlags extends MachineFlags { consoleDir?: string; stats?: string; json?: boolean; quiet?: boolean }
+
+export function registerRun(program: Command): void {
+  addMachineOptions(program.command('run'))
+    .description('run Disco with the virtual machines a configuration describes')
+    .argument('<config>', 'JSON: {"machine": {...}, "vms": [{"name", "vcpus", "memMB", "disk", "kernel", "argv", "env", "cwd"}]}')
+    .option('--console-dir <dir>', "write each VM's console, unprefixed, to DIR/NAME.log")
+    .option('--stats <file>', 'write the summary as JSON to a file')
+    .option('--json', 'print the summary as JSON on stderr instead of tables')
+    .option('-q, --quiet', 'no summary')
+    .action(async (config: string, opts: RunFlags) => { process.exit(await run(config, opts)); });
+}
+
+export interface RunReport { disco: DiscoSummary; machine: MachineResult }
+
+async function run(file: string, opts: RunFlags): Promise<number> {
+  let machine: Machine;
+  let vms: VmConfig[];
+  try {
+    let json: { vms?: unknown };
+    try { json = JSON.parse(readFileSync(file, 'utf8')) as { vms?: unknown }; } catch (e) { throw new ConfigError([`${file}: ${(e as Error).message}`]); }
+    const config = configFrom({ ...opts, config: file });
+    vms = parseVms(json.vms, config, file);
+    machine = new Machine(config, {});
+    machine.shared.disco = setupDisco(config, machine.memory, {
+      vms: vms.map((v) => ({ name: v.name, vcpus: v.vcpus, memMB: v.memMB, disk: v.disk })),
+      kernels: vms.map((v) => readFileSync(v.kernel ?? DISCO_KERNEL)),
+      bootCommands: vms.map((v) => (v.argv.length > 0 ? encodeBootCommand(v.argv, v.env, v.cwd) : null)),
+      consoleDir: opts.consoleDir ?? null,
+    });
+  } catch (e) {
+    const known = e instanceof ConfigError || e instanceof ElfError || e instanceof BootCommandError || (e as NodeJS.ErrnoException).code !== undefined;
+    writeSync(2, `disco run: ${known ? (e as Error).message : String(e)}\n`);
+    return EXIT_BAD_INPUT;
+  }
+  const onSigint = () => machine.stop();
+  process.once('SIGINT', onSigint);
+  let result: MachineResult;
+  try {
+    result = await machine.run();
+  } catch (e) {
+    writeSync(2, `disco run: machine fault: ${(e as Error).message}\n`);
+    return EXIT_MACHINE_FAULT;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+  const cfg = machine.config;
+  const disco = summarise(machine.shared.disco!, cfg.nodes, (cfg.memPerNodeMB << 20) >>> 12);
+  const report: RunReport = { disco, machine: result };
+  if (opts.stats !== undefined) writeFileSync(opts.stats, JSON.stringify(report, null, 2) + '\n');
+  if (!opts.quiet) writeSync(2, opts.json ? JSON.stringify(report) + '\n' : runSummary(report));
+  if (result.interrupted) return 130;
+  const failed = disco.vms.find((v) => v.exitStatus !== 0 || !v.halted);
+  return failed === undefined ? 0 : (failed.exitStatus & 0xff) || 1;
+}
+
+export function runSummary(r: RunReport): string {
+  const vmRows = r.disco.vms.map((v) => [v.name, v.vcpus, v.memMB, v.halted ? (v.faulted ? `fault ${v.exitStatus}` : v.exitStatus) : 'running',
+    v.userInstructions, v.userCycles, v.kernelInstructions, v.kernelCycles, v.discoCycles, v.machinePagesPerNode.join('/')]);
+  const causeRows = Object.entries(r.disco.causes).map(([name, c]) => [name, c.count, c.cycles]);
+  return 'virtual machines\n' +
+    table(['vm', 'vcpus', 'MB', 'exit', 'user-instr', 'user-cycles', 'kernel-instr', 'kernel-cycles', 'disco-cycles', 'pages/node'], vmRows) +
+    'Disco time by cause\n' + table(['cause', 'count', 'cycles'], causeRows) +
+    machineSummary(r.machine);
+}
