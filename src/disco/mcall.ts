@@ -33,6 +33,8 @@ export const enum Mcall {
   TlbFlush = 10,
   /** The guest's exception vectors are at a0 (the ksseg address of its physical 0). */
   SetVectors = 11,
+  /** Take a pending interrupt now (the guest enabled interrupts on its special page). */
+  Irq = 12,
 }
 
 const IPI_LINE = 1 << 11;
@@ -106,6 +108,7 @@ export function monitorCall(d: DiscoNode, p: PhysCpu, epc: number): void {
     case Mcall.Halt: d.haltVm(cpu, vm, a0 & 0xff, false); p.retire(); return;
     case Mcall.TlbFlush: p.flushTlb(); break;
     case Mcall.SetVectors: d.setVectors(vm, a0); break;
+    case Mcall.Irq: break; // the way back delivers it
     default: ret = -1;
   }
   r[2] = ret;

@@ -144,6 +144,7 @@ export class PhysCpu implements TrapHandler {
       return;
     }
     this.chargeGuest(fromUser);
+    this.takeSpecialIe();
     const epc = cp0[C0.EPC], bd = (cp0[C0.Cause] & Cause.BD) !== 0;
     switch (code) {
       case Exc.Int:
@@ -227,6 +228,13 @@ export class PhysCpu implements TrapHandler {
     return true;
   }
 
+  /** The guest may have set or cleared Status.IE on its special page since it last left Disco. */
+  private takeSpecialIe(): void {
+    const w = this.disco.vcpus.words, c = this.b + V.Cp0;
+    const ie = this.cpu.mem.w32[(w[this.b + V.Special] << 10) + Special.Status] & Status.IE;
+    w[c + C0.Status] = (w[c + C0.Status] & ~Status.IE) | ie;
+  }
+
   /** Copies the virtual registers the guest reads from its special page there. */
   private syncSpecial(): void {
     const w = this.disco.vcpus.words, b = this.b, c = b + V.Cp0, m = this.cpu.mem.w32;
@@ -283,9 +291,10 @@ export class PhysCpu implements TrapHandler {
     const cpu = this.cpu, d = this.disco, w = d.vcpus.words, b = this.b;
     const asid = w[b + V.Cp0 + C0.EntryHi] & Tlb.ASID_MASK;
     const hw = cpu.mmu.jtlb.lookup(va, asid);
-    if ((va & Tlb.VPN2_MASK) === ((SPECIAL_VA - 0x1000) | 0) && this.guestKernel && code === Exc.TLBL) {
-      // the special page: read-only, in supervisor mode only (user mode cannot reach sseg)
-      this.insertHw(hw, va, asid, Tlb.G, (w[b + V.Special] << Tlb.PFN_SHIFT) | (3 << Tlb.C_SHIFT) | Tlb.V | Tlb.G);
+    if ((va & Tlb.VPN2_MASK) === ((SPECIAL_VA - 0x1000) | 0) && this.guestKernel && code !== Exc.Mod) {
+      // the special page, in supervisor mode only (user mode cannot reach sseg); the guest writes
+      // only its Status.IE there
+      this.insertHw(hw, va, asid, Tlb.G, (w[b + V.Special] << Tlb.PFN_SHIFT) | (3 << Tlb.C_SHIFT) | Tlb.D | Tlb.V | Tlb.G);
       this.charge(DiscoStat.L2TlbHits, Cost.L2TlbHit);
       this.resumeGuest(epc);
       return;

@@ -13,6 +13,7 @@ import { Machine } from '../../src/machine/machine.js';
 import { makeConfig } from '../../src/shared/config.js';
 import { setupDisco } from '../../src/disco/setup.js';
 import { DiscoStat } from '../../src/disco/monitor.js';
+import { summarise } from '../../src/disco/summary.js';
 
 const GUEST = `
 .set noreorder
@@ -74,8 +75,71 @@ user:                           # physical 0x4000, mapped at 0x00400000 by the r
   syscall
 `;
 
-function buildGuest(dir: string): Uint8Array {
-  writeFileSync(join(dir, 'g.S'), GUEST);
+/**
+ * A guest whose user program touches 100 page pairs twice: its refill handler maps pair k of
+ * 0x10000000 to physical frames 0x100 + 2k (and + 1), so the second pass finds most pairs gone
+ * from the 64-entry virtual TLB (TLBWR replaced them at random) and Disco's L2TLB serves them.
+ * With FRAME_BASE past the VM's memory, the guest maps a frame it does not have: Disco gives it a
+ * bus error, which its general vector reports as status 77.
+ */
+const L2_GUEST = (frameBase: number) => `
+.set noreorder
+.set noat
+.text
+refill:
+  mfc0 $k0, $8
+  srl $k0, $k0, 13
+  andi $k0, $k0, 0xff
+  sll $k0, $k0, 7               # pair k -> (frame base + 2k) << 6
+  li $k1, (${frameBase} << 6) | 0x1e
+  addu $k0, $k0, $k1
+  mtc0 $k0, $2
+  addiu $k0, $k0, 0x40
+  mtc0 $k0, $3
+  tlbwr
+  eret
+.org 0x180
+general:
+  mfc0 $k0, $13
+  andi $k0, $k0, 0x7c
+  li $k1, 8 << 2
+  bne $k0, $k1, 1f
+  nop
+  li $v0, 9                     # the user's exit: its a0
+  syscall
+1:li $a0, 77                    # any other exception (the bus error): 77
+  li $v0, 9
+  syscall
+.org 0x200
+.globl _start
+_start:
+  lui $a0, 0xc000
+  li $v0, 11
+  syscall
+  lui $t0, 0x0040
+  mtc0 $t0, $14
+  li $t0, 0x20000012
+  mtc0 $t0, $12
+  eret
+.org 0x4000
+user:                           # va 0x00400000 (its pair maps frames base+0, base+1: code at 0x4000 must be there)
+  li $t2, 2
+2:lui $t0, 0x1000
+  li $t1, 100
+1:lw $t3, 0($t0)
+  addiu $t1, $t1, -1
+  bnez $t1, 1b
+  addiu $t0, $t0, 0x2000
+  addiu $t2, $t2, -1
+  bnez $t2, 2b
+  nop
+  li $a0, 42
+  li $v0, 4001
+  syscall
+`;
+
+function buildGuest(dir: string, source = GUEST): Uint8Array {
+  writeFileSync(join(dir, 'g.S'), source);
   writeFileSync(join(dir, 'g.ld'), 'ENTRY(_start) SECTIONS { . = 0x80000000; .text : { *(.text) } /DISCARD/ : { *(.MIPS.abiflags) *(.reginfo) *(.gnu.attributes) } }');
   execFileSync('mips-linux-gnu-gcc', ['-EB', '-march=r10000', '-mabi=32', '-nostdlib', '-static', '-no-pie', '-Wl,--no-warn-mismatch',
     '-Wl,-T,' + join(dir, 'g.ld'), '-Wl,--build-id=none', '-o', join(dir, 'g.elf'), join(dir, 'g.S')]);
@@ -102,6 +166,34 @@ describe('Disco monitor', () => {
       expect(s[DiscoStat.VirtualExceptions]).toBe(1);          // the user's syscall
       expect(s[DiscoStat.Privileged]).toBeGreaterThanOrEqual(10);
       expect(s[DiscoStat.UserInstructions]).toBe(3);             // li, li, syscall
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  });
+
+  it('serves TLB misses the guest already handled from the L2TLB; a VM that maps a frame it does not have faults alone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'disco-'));
+    try {
+      const good = buildGuest(dir, L2_GUEST(4));
+      const bad = buildGuest(dir, L2_GUEST(0x2000)); // 32 MB: past its 4 MB
+      const config = makeConfig({ nodes: 2, cpusPerNode: 1, memPerNodeMB: 16 });
+      const machine = new Machine(config, {});
+      const disco = setupDisco(config, machine.memory, {
+        vms: [{ name: 'good', vcpus: 1, memMB: 4, disk: null }, { name: 'bad', vcpus: 1, memMB: 4, disk: null }],
+        kernels: [good, bad], consoleDir: join(dir, 'console'),
+      });
+      machine.shared.disco = disco;
+      await machine.run();
+      const sum = summarise(disco, 2, 4096);
+      expect(sum.vms.map((v) => v.exitStatus)).toEqual([42, 77]);
+      const s = new Float64Array(disco.stats);
+      expect(s[DiscoStat.ForwardedMisses]).toBeGreaterThanOrEqual(101);          // first pass (+ the code page)
+      expect(s[DiscoStat.L2TlbHits]).toBeGreaterThan(20);                          // second pass: pairs the guest's TLB lost
+      expect(s[DiscoStat.ForwardedMisses] + s[DiscoStat.L2TlbHits]).toBeGreaterThanOrEqual(200);
+      // the program's 811 instructions, plus one per user TLB exception (the CPU counts a faulting access)
+      expect(s[DiscoStat.UserInstructions]).toBeGreaterThanOrEqual(2 + 2 * (3 + 100 * 4) + 3);
+      expect(s[DiscoStat.UserInstructions]).toBeLessThanOrEqual(811 + s[DiscoStat.ForwardedMisses] + s[DiscoStat.L2TlbHits] + s[DiscoStat.PmapFills]);
+      // the bad VM never ran a user instruction and got only its own pages
+      expect(s[DiscoStat.WORDS + DiscoStat.UserInstructions]).toBe(0);
+      expect(sum.vms[1].machinePagesPerNode.reduce((a, b) => a + b)).toBe(5 + 1); // its kernel image and special page
     } finally { rmSync(dir, { recursive: true, force: true }); }
   });
 });
