@@ -13,7 +13,9 @@ import { V, VState, VcpuTable } from './vcpu.js';
 import { L2Tlb } from './l2tlb.js';
 import { Memmap } from './memmap.js';
 import { Pmap } from './pmap.js';
-import { DiscoStat, PhysCpu } from './monitor.js';
+import { Cost, DiscoStat, PhysCpu } from './monitor.js';
+import { awaitAcks, dropFromHw, dropFromL2, localNodes, type ShootdownTarget } from './shootdown.js';
+import { Msg } from '../interconnect/network.js';
 import { closeDisks, monitorCall, VmConsole } from './mcall.js';
 
 export interface VmSpec {
@@ -53,9 +55,11 @@ export interface DiscoShared {
   consoleDir: string | null;
   /** Instructions a vCPU runs before another on the same CPU gets its turn. */
   sliceInstructions: number;
+  /** One acknowledgement counter per physical CPU, for the shootdowns it starts. */
+  acks: SharedArrayBuffer;
 }
 
-export class DiscoNode {
+export class DiscoNode implements ShootdownTarget {
   readonly vcpus: VcpuTable;
   readonly l2tlb: L2Tlb;
   readonly memmap: Memmap;
@@ -65,6 +69,7 @@ export class DiscoNode {
   readonly phys: PhysCpu[] = [];
   readonly consoles: VmConsole[];
   readonly sliceInstructions: number;
+  private readonly acks: Int32Array;
 
   constructor(readonly node: FlashNode, readonly shared: DiscoShared) {
     const cfg = node.shared.config;
@@ -76,6 +81,8 @@ export class DiscoNode {
     this.stats = new Float64Array(shared.stats);
     this.consoles = shared.vms.map((vm) => new VmConsole(vm.name, shared.consoleDir));
     this.sliceInstructions = shared.sliceInstructions;
+    this.acks = new Int32Array(shared.acks);
+    localNodes.set(node.nodeId, this);
     for (const cpu of node.cpus) {
       const p = new PhysCpu(this, cpu);
       shared.placement.forEach((c, id) => { if (c === cpu.cpuNum) p.queue.push(id); });
@@ -150,7 +157,53 @@ export class DiscoNode {
     return true;
   }
 
+  /**
+   * The guest no longer needs physical page ppn (its hint for freed pages; the next touch gets a
+   * zeroed page, its hint for zeroed pages): the machine page leaves the VM after a shootdown.
+   */
+  freePage(p: PhysCpu, vm: number, ppn: number): boolean {
+    const pmap = this.pmaps[vm];
+    if (ppn < 0 || ppn >= pmap.pages) return false;
+    const page = Atomics.exchange(pmap.words, ppn, 0) - 1;
+    if (page < 0) return true;
+    this.shootdown(p, vm, page);
+    this.memmap.free(page);
+    return true;
+  }
+
+  /** Every CPU that may translate to machine page `page` for VM `vm` forgets it (shootdown.ts). */
+  shootdown(p: PhysCpu, vm: number, page: number): void {
+    const first = this.shared.firstVcpu[vm], nodes = new Set<number>();
+    for (let i = 0; i < this.shared.vms[vm].vcpus; i++) nodes.add(Math.floor(this.shared.placement[first + i] / this.node.cpusPerNode));
+    const remote: number[] = [], me = p.cpu.cpuNum;
+    for (const n of nodes) {
+      const local = localNodes.get(n);
+      if (local !== undefined) local.invalidateLocal(vm, page);
+      else remote.push(n);
+    }
+    Atomics.store(this.acks, me, 0);
+    for (const n of remote) this.node.post(Msg.Shootdown, n, vm, page, me, 0);
+    awaitAcks(this.acks, me, remote.length, () => this.node.service(), this.node.shared.watchdogMs,
+      () => `nodes ${remote.join(', ')} (${Atomics.load(this.acks, me)} of ${remote.length} answered)`);
+    p.charge(DiscoStat.Shootdowns, Cost.Shootdown + Cost.ShootdownPerNode * remote.length);
+  }
+
+  /** A shootdown request from another node: invalidate, then acknowledge to the initiating CPU. */
+  shootdownRequest(vm: number, page: number, initiator: number): void {
+    this.invalidateLocal(vm, page);
+    Atomics.add(this.acks, initiator, 1);
+    Atomics.notify(this.acks, initiator);
+  }
+
+  invalidateLocal(vm: number, page: number): void {
+    for (const p of this.phys) {
+      for (const id of p.queue) if (this.vmOf(id) === vm) dropFromL2(this.l2tlb, id, page);
+      if (p.current >= 0 && this.vmOf(p.current) === vm) dropFromHw(p.cpu, page);
+    }
+  }
+
   close(): void {
+    localNodes.delete(this.node.nodeId);
     for (const c of this.consoles) c.flush();
     closeDisks();
   }

@@ -35,6 +35,8 @@ export const enum Mcall {
   SetVectors = 11,
   /** Take a pending interrupt now (the guest enabled interrupts on its special page). */
   Irq = 12,
+  /** The guest's page at physical address a0 is free: its contents may go (the next touch reads zeros). */
+  FreePage = 13,
 }
 
 const IPI_LINE = 1 << 11;
@@ -109,6 +111,7 @@ export function monitorCall(d: DiscoNode, p: PhysCpu, epc: number): void {
     case Mcall.TlbFlush: p.flushTlb(); break;
     case Mcall.SetVectors: d.setVectors(vm, a0); break;
     case Mcall.Irq: break; // the way back delivers it
+    case Mcall.FreePage: ret = d.freePage(p, vm, a0 >>> 12) ? 0 : -1; break;
     default: ret = -1;
   }
   r[2] = ret;

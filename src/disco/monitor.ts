@@ -37,7 +37,7 @@ export const enum DiscoStat {
  */
 export const enum Cost {
   Trap = 20, L2TlbHit = 40, PmapFill = 90, Forward = 60, Privileged = 45, MonitorCall = 150,
-  Switch = 600, Interrupt = 60,
+  Switch = 600, Interrupt = 60, Shootdown = 200, ShootdownPerNode = 400,
 }
 
 /** The physical interrupt lines Disco takes: its timer and IPIs. */

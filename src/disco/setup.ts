@@ -68,6 +68,7 @@ export function setupDisco(cfg: MachineConfig, memory: MachineMemory, setup: Dis
     vcpus: vcpus.buffer, l2tlb: L2Tlb.create(total).buffer, memmap: memmap.buffer, pmaps: pmaps.map((p) => p.buffer),
     vmCtl: vmCtl.buffer as SharedArrayBuffer, stats: new SharedArrayBuffer((total + cpus) * DiscoStat.WORDS * 8),
     consoleDir: setup.consoleDir ?? null, sliceInstructions: setup.sliceInstructions ?? 2_000_000,
+    acks: new SharedArrayBuffer(cpus * 4),
   };
 }
 

@@ -7,7 +7,7 @@
 import { MSG_WORDS, Ring, ringWords } from './ring.js';
 
 /** Message types. */
-export const enum Msg { Ipi = 1, Start = 2, Frame = 3, HotPage = 4 }
+export const enum Msg { Ipi = 1, Start = 2, Frame = 3, HotPage = 4, Shootdown = 5 }
 export const MSG_TYPES = 16;
 
 /** Message words. */

@@ -193,7 +193,7 @@ export class FlashNode implements NodeServices, InterruptSink, DmaSink, Mailbox,
   }
 
   /** Sends a message, servicing this node's own mailbox while the ring is full (backpressure). */
-  private post(type: Msg, dst: number, a0: number, a1: number, a2: number, a3: number): void {
+  post(type: Msg, dst: number, a0: number, a1: number, a2: number, a3: number): void {
     const m = this.msg;
     m[Word.Type] = type; m[Word.Src] = this.nodeId; m[Word.Dst] = dst;
     m[Word.A0] = a0; m[Word.A1] = a1; m[Word.A2] = a2; m[Word.A3] = a3;
@@ -207,6 +207,7 @@ export class FlashNode implements NodeServices, InterruptSink, DmaSink, Mailbox,
     while (this.net.receive(this.nodeId, m)) {
       if (m[Word.Type] === Msg.HotPage) { this.nodeCtl.raiseHotPage(m[Word.A0], m[Word.A1]); continue; }
       if (m[Word.Type] === Msg.Frame) { this.ether.receive(m[Word.Src], m[Word.A0], m[Word.A1]); continue; }
+      if (m[Word.Type] === Msg.Shootdown) { this.disco?.shootdownRequest(m[Word.A0], m[Word.A1], m[Word.A2]); continue; }
       const cpu = this.local(m[Word.A0]);
       if (cpu === null) continue;
       if (m[Word.Type] === Msg.Ipi) {

@@ -138,6 +138,80 @@ user:                           # va 0x00400000 (its pair maps frames base+0, ba
   syscall
 `;
 
+/**
+ * Two vCPUs of one VM on two nodes: vCPU 1 reads page P (123, now in its TLBs); vCPU 0 frees P
+ * with the monitor call (Disco shoots the translation down on vCPU 1's node and takes the machine
+ * page back); vCPU 1 reads P again and must see a fresh zero page. Status 42 when it did.
+ */
+const SHOOTDOWN_GUEST = `
+.set noreorder
+.set noat
+.text
+.org 0x200
+.globl _start
+_start:
+  lui $s0, 0xc001               # flags page: F1 at 0, F2 at 4, R1 at 8, R2 at 12
+  lui $s1, 0xc002               # page P (physical 0x20000)
+  li $t0, 123
+  sw $t0, 0($s1)
+  li $a0, 1                     # Start(vCPU 1, second, sp, 0)
+  bal 1f
+  nop
+1:addiu $a1, $ra, second - 1b
+  lui $a2, 0xc003
+  move $a3, $zero
+  li $v0, 8
+  syscall
+  li $t0, 1
+  sw $t0, 0($s0)                # F1 = 1
+2:lw $t1, 4($s0)                # wait for F2 = 1
+  beqz $t1, 2b
+  nop
+  lui $a0, 0x0002               # FreePage(0x20000)
+  li $v0, 13
+  syscall
+  li $t0, 2
+  sw $t0, 0($s0)                # F1 = 2
+3:lw $t1, 4($s0)
+  li $t2, 2
+  bne $t1, $t2, 3b
+  nop
+  lw $t3, 8($s0)                # R1 must be 123, R2 0
+  lw $t4, 12($s0)
+  li $a0, 42
+  li $t5, 123
+  bne $t3, $t5, bad
+  nop
+  beqz $t4, done
+  nop
+bad:
+  li $a0, 99
+done:
+  li $v0, 9
+  syscall
+second:
+  lui $s0, 0xc001
+  lui $s1, 0xc002
+4:lw $t1, 0($s0)
+  beqz $t1, 4b
+  nop
+  lw $t0, 0($s1)
+  sw $t0, 8($s0)                # R1 = P
+  li $t0, 1
+  sw $t0, 4($s0)                # F2 = 1
+5:lw $t1, 0($s0)
+  li $t2, 2
+  bne $t1, $t2, 5b
+  nop
+  lw $t0, 0($s1)
+  sw $t0, 12($s0)               # R2 = P after the free
+  li $t0, 2
+  sw $t0, 4($s0)                # F2 = 2
+6:wait
+  b 6b
+  nop
+`;
+
 function buildGuest(dir: string, source = GUEST): Uint8Array {
   writeFileSync(join(dir, 'g.S'), source);
   writeFileSync(join(dir, 'g.ld'), 'ENTRY(_start) SECTIONS { . = 0x80000000; .text : { *(.text) } /DISCARD/ : { *(.MIPS.abiflags) *(.reginfo) *(.gnu.attributes) } }');
@@ -194,6 +268,23 @@ describe('Disco monitor', () => {
       // the bad VM never ran a user instruction and got only its own pages
       expect(s[DiscoStat.WORDS + DiscoStat.UserInstructions]).toBe(0);
       expect(sum.vms[1].machinePagesPerNode.reduce((a, b) => a + b)).toBe(5 + 1); // its kernel image and special page
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  });
+
+  it.each([false, true])('shoots a freed page down on the other node before it leaves the VM (deterministic %s)', async (det) => {
+    const dir = mkdtempSync(join(tmpdir(), 'disco-'));
+    try {
+      const config = makeConfig({ nodes: 2, cpusPerNode: 1, memPerNodeMB: 16, deterministic: det });
+      const machine = new Machine(config, {});
+      const disco = setupDisco(config, machine.memory, {
+        vms: [{ name: 'vm0', vcpus: 2, memMB: 4, disk: null }], kernels: [buildGuest(dir, SHOOTDOWN_GUEST)], consoleDir: join(dir, 'console'),
+      });
+      machine.shared.disco = disco;
+      const result = await machine.run();
+      expect(result.exitStatus).toBe(42);
+      const sum = summarise(disco, 2, 4096);
+      expect(sum.causes.shootdown.count).toBe(1);
+      expect(sum.vms[0].machinePagesPerNode[1]).toBeGreaterThan(0); // vCPU 1 ran on node 1
     } finally { rmSync(dir, { recursive: true, force: true }); }
   });
 });
