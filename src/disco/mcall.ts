@@ -109,7 +109,10 @@ export function monitorCall(d: DiscoNode, p: PhysCpu, epc: number): void {
     case Mcall.Start: ret = d.startVcpu(cpu, vm, a0, a1, a2, a3) ? 0 : -1; break;
     case Mcall.Halt: d.haltVm(cpu, vm, a0 & 0xff, false); p.retire(); return;
     case Mcall.TlbFlush: p.flushTlb(); break;
-    case Mcall.SetVectors: d.setVectors(vm, a0); break;
+    case Mcall.SetVectors: // page aligned, in the ksseg window below the special page
+      if ((a0 & 0xfff) !== 0 || (a0 >>> 0) < 0xc0000000 || (a0 >>> 0) >= 0xdfffe000) { ret = -1; break; }
+      d.setVectors(vm, a0);
+      break;
     case Mcall.Irq: break; // the way back delivers it
     case Mcall.FreePage: ret = d.freePage(p, vm, a0 >>> 12) ? 0 : -1; break;
     default: ret = -1;

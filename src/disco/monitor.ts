@@ -261,6 +261,12 @@ export class PhysCpu implements TrapHandler {
 
   private enterGuestVector(code: number, epc: number, bd: boolean, refill: boolean): void {
     const w = this.disco.vcpus.words, b = this.b, c = b + V.Cp0;
+    const vectors = this.disco.vectorBase(this.current);
+    if ((epc === vectors || epc === ((vectors + 0x180) | 0)) && code >= Exc.TLBL && code <= Exc.IBE && code !== Exc.AdES && this.cpu.cp0[C0.BadVAddr] === epc) {
+      // the guest cannot fetch its own exception vector: every exception would come back here
+      this.stopVm(`exception ${code} fetching its exception vector at 0x${(epc >>> 0).toString(16)}`);
+      return;
+    }
     const st = w[c + C0.Status];
     let cause = (w[c + C0.Cause] & ~(Cause.EXC | Cause.BD | (3 << Cause.CE_SHIFT))) | (code << Cause.EXC_SHIFT);
     if (code === Exc.CpU) cause |= ((this.cpu.cp0[C0.Cause] >>> Cause.CE_SHIFT) & 3) << Cause.CE_SHIFT;
@@ -494,6 +500,14 @@ export class PhysCpu implements TrapHandler {
   returnFromCall(epc: number): void {
     this.charge(DiscoStat.MonitorCalls, Cost.MonitorCall);
     this.resumeGuest((epc + 4) | 0);
+  }
+
+  /** The guest kernel broke itself beyond repair: Disco stops its VM (status 255) and says why on its console. */
+  stopVm(reason: string): void {
+    const vm = this.disco.vmOf(this.current);
+    this.disco.consoles[vm].write(new TextEncoder().encode(`\ndisco: ${this.disco.shared.vms[vm].name} stopped: ${reason}\n`));
+    this.disco.haltVm(this.cpu, vm, 255, true);
+    this.retire();
   }
 
   /** The vCPU stopped (halt, or its VM was stopped): take it off this CPU. */

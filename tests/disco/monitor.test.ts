@@ -212,6 +212,69 @@ second:
   nop
 `;
 
+/**
+ * A hostile guest kernel: 3000 rounds of a store of random data to a random ksseg address (its
+ * 16 MB wired map reaches well past its 4 MB), a monitor call with a random number and random
+ * arguments, and a TLB write of random bits (its code page and wired map left alone, so that it
+ * finishes); its general vector steps over whatever faulted.
+ * It must hurt only itself: it powers off with status 7 and the other VM is untouched.
+ */
+const HOSTILE_GUEST = `
+.set noreorder
+.set noat
+.text
+.org 0x180
+general:                        # step over the faulting instruction (never in a delay slot here)
+  mfc0 $k0, $14
+  addiu $k0, $k0, 4
+  mtc0 $k0, $14
+  eret
+.org 0x200
+.globl _start
+_start:
+  lui $a0, 0xc000
+  li $v0, 11
+  syscall
+  li $s0, 3000
+  li $s1, 0x12345678
+1:li $t0, 1103515245            # s1 = s1 * 1103515245 + 12345
+  multu $s1, $t0
+  mflo $s1
+  addiu $s1, $s1, 12345
+  srl $t1, $s1, 8               # a ksseg address from 4 KB to 16 MB (its code in page 0 survives)
+  lui $t2, 0xff
+  ori $t2, $t2, 0xeffc
+  and $t1, $t1, $t2
+  lui $t2, 0xc000
+  addu $t1, $t1, $t2
+  addiu $t1, $t1, 0x1000
+  sw $s1, 0($t1)
+  andi $v0, $s1, 31             # a wild monitor call
+  srl $a0, $s1, 3
+  sll $a1, $s1, 5
+  xori $a2, $s1, 0x5a5a
+  move $a3, $s1
+  li $t3, 9                     # ... but not Halt, nor Start (which would run random code)
+  beq $v0, $t3, 2f
+  li $t3, 8
+  beq $v0, $t3, 2f
+  nop
+  syscall
+2:mtc0 $s1, $2                  # a TLB write of random bits
+  mtc0 $a1, $3
+  mtc0 $a2, $10
+  andi $t4, $s1, 31              # an entry above the wired one (its code stays mapped)
+  addiu $t4, $t4, 8
+  mtc0 $t4, $0
+  tlbwi
+  addiu $s0, $s0, -1
+  bnez $s0, 1b
+  nop
+  li $a0, 7
+  li $v0, 9
+  syscall
+`;
+
 function buildGuest(dir: string, source = GUEST): Uint8Array {
   writeFileSync(join(dir, 'g.S'), source);
   writeFileSync(join(dir, 'g.ld'), 'ENTRY(_start) SECTIONS { . = 0x80000000; .text : { *(.text) } /DISCARD/ : { *(.MIPS.abiflags) *(.reginfo) *(.gnu.attributes) } }');
@@ -285,6 +348,41 @@ describe('Disco monitor', () => {
       const sum = summarise(disco, 2, 4096);
       expect(sum.causes.shootdown.count).toBe(1);
       expect(sum.vms[0].machinePagesPerNode[1]).toBeGreaterThan(0); // vCPU 1 ran on node 1
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  });
+
+  it('contains a hostile guest kernel (random stores, wild monitor calls, random TLB writes) to its own VM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'disco-'));
+    try {
+      const config = makeConfig({ nodes: 2, cpusPerNode: 1, memPerNodeMB: 16 });
+      const machine = new Machine(config, {});
+      const disco = setupDisco(config, machine.memory, {
+        vms: [{ name: 'hostile', vcpus: 1, memMB: 4, disk: null }, { name: 'good', vcpus: 1, memMB: 4, disk: null }],
+        kernels: [buildGuest(dir, HOSTILE_GUEST), buildGuest(dir, L2_GUEST(4))], consoleDir: join(dir, 'console'),
+      });
+      machine.shared.disco = disco;
+      await machine.run();
+      const sum = summarise(disco, 2, 4096);
+      expect(sum.vms.map((v) => v.exitStatus)).toEqual([7, 42]);
+      // every machine page the hostile VM touched is its own, and its memory stayed within 4 MB + its special page
+      expect(sum.vms[0].machinePagesPerNode.reduce((a, b) => a + b)).toBeLessThanOrEqual(1024 + 1);
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  });
+
+  it('stops a VM whose exception vector cannot be fetched, saying why, instead of looping', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'disco-'));
+    try {
+      const source = '.set noreorder\n.text\n.org 0x200\n.globl _start\n_start:\n  lui $a0, 0xc100\n  li $v0, 11\n  syscall\n  break\n';
+      const config = makeConfig({ nodes: 1, cpusPerNode: 1, memPerNodeMB: 16 });
+      const machine = new Machine(config, {});
+      const disco = setupDisco(config, machine.memory, {
+        vms: [{ name: 'broken', vcpus: 1, memMB: 4, disk: null }], kernels: [buildGuest(dir, source)], consoleDir: join(dir, 'console'),
+      });
+      machine.shared.disco = disco;
+      await machine.run();
+      const vm = summarise(disco, 1, 4096).vms[0];
+      expect([vm.exitStatus, vm.faulted]).toEqual([255, true]);
+      expect(readFileSync(join(dir, 'console', 'broken.log'), 'utf8')).toContain('broken stopped: exception 6 fetching its exception vector at 0xc1000180');
     } finally { rmSync(dir, { recursive: true, force: true }); }
   });
 });
