@@ -5,6 +5,26 @@
  * and return.
  */
 #include "frame.h"
+
+/*
+ * Under Disco (built with -DDISCO) the kernel starts in ksseg with its wired map already made
+ * (Disco made it as this code would), and reads the privileged registers its handlers need from
+ * the special page Disco keeps at 0xDFFFF000 instead of trapping on MFC0 (the paper, 4.2.1).
+ */
+#ifdef DISCO
+#define SPECIAL_LW(reg, word) lui reg, 0xe000; lw reg, -4096 + 4 * (word)(reg)
+#define MFC0_CONTEXT(reg) SPECIAL_LW(reg, 4)
+#define MFC0_BADVADDR(reg) SPECIAL_LW(reg, 3)
+#define MFC0_STATUS(reg) SPECIAL_LW(reg, 0)
+#define MFC0_CAUSE(reg) SPECIAL_LW(reg, 1)
+#define MFC0_EPC(reg) SPECIAL_LW(reg, 2)
+#else
+#define MFC0_CONTEXT(reg) mfc0 reg, CP0_CONTEXT
+#define MFC0_BADVADDR(reg) mfc0 reg, CP0_BADVADDR
+#define MFC0_STATUS(reg) mfc0 reg, CP0_STATUS
+#define MFC0_CAUSE(reg) mfc0 reg, CP0_CAUSE
+#define MFC0_EPC(reg) mfc0 reg, CP0_EPC
+#endif
     .set noreorder
     .set noat
     .section .text.head, "ax"
@@ -31,8 +51,10 @@ vectors:
     .org    0x200
     .globl _start
 _start:
+#ifndef DISCO
     bal     wire_ksseg
     nop
+#endif
     /* zero .bss (through ksseg, now mapped) */
     la      $t0, __bss_start
     la      $t1, __bss_end
@@ -49,8 +71,10 @@ _start:
 /* Entry of the other CPUs (StartPc = its kseg0 alias); sp and a0 come from StartSp/StartArg. */
     .globl _secondary
 _secondary:
+#ifndef DISCO
     bal     wire_ksseg
     nop
+#endif
     la      $t0, secondary_main
     jr      $t0
     nop
@@ -113,18 +137,18 @@ wire_ksseg:
     .text
     .globl tlb_refill
 tlb_refill:
-    mfc0    $k0, CP0_CONTEXT
+    MFC0_CONTEXT($k0)
     srl     $k0, $k0, CONTEXT_CPU_SHIFT
     sll     $k0, $k0, 2
     lui     $k1, %hi(pgd_current)
     addu    $k1, $k1, $k0
     lw      $k1, %lo(pgd_current)($k1)
-    mfc0    $k0, CP0_BADVADDR
+    MFC0_BADVADDR($k0)
     srl     $k0, $k0, 22
     sll     $k0, $k0, 2
     addu    $k1, $k1, $k0
     lw      $k1, 0($k1)
-    mfc0    $k0, CP0_BADVADDR
+    MFC0_BADVADDR($k0)
     srl     $k0, $k0, 10
     andi    $k0, $k0, 0xff8
     addu    $k1, $k1, $k0
@@ -142,11 +166,11 @@ tlb_refill:
     .globl general_exception
 general_exception:
     move    $k1, $sp
-    mfc0    $k0, CP0_STATUS
+    MFC0_STATUS($k0)
     andi    $k0, $k0, ST_KSU
     beqz    $k0, 1f
     nop
-    mfc0    $k0, CP0_CONTEXT
+    MFC0_CONTEXT($k0)
     srl     $k0, $k0, CONTEXT_CPU_SHIFT
     sll     $k0, $k0, 2
     lui     $sp, %hi(kstack_top)
@@ -186,13 +210,13 @@ general_exception:
     sw      $t0, 16+F_HI($sp)
     mflo    $t0
     sw      $t0, 16+F_LO($sp)
-    mfc0    $t0, CP0_EPC
+    MFC0_EPC($t0)
     sw      $t0, 16+F_EPC($sp)
-    mfc0    $t0, CP0_STATUS
+    MFC0_STATUS($t0)
     sw      $t0, 16+F_STATUS($sp)
-    mfc0    $t1, CP0_CAUSE
+    MFC0_CAUSE($t1)
     sw      $t1, 16+F_CAUSE($sp)
-    mfc0    $t1, CP0_BADVADDR
+    MFC0_BADVADDR($t1)
     sw      $t1, 16+F_BADVADDR($sp)
     li      $t1, ~(ST_IE | ST_EXL | ST_KSU)
     and     $t0, $t0, $t1
@@ -204,7 +228,7 @@ general_exception:
 /* Returns to the frame at sp+16 (also the first entry to user mode: user_enter). */
     .globl trap_return
 trap_return:
-    mfc0    $t0, CP0_STATUS
+    MFC0_STATUS($t0)
     ori     $t0, $t0, ST_IE
     xori    $t0, $t0, ST_IE
     mtc0    $t0, CP0_STATUS          /* interrupts off while restoring */
@@ -214,7 +238,7 @@ trap_return:
     mtlo    $t0
     lw      $t0, 16+F_EPC($sp)
     mtc0    $t0, CP0_EPC
-    mfc0    $t1, CP0_STATUS
+    MFC0_STATUS($t1)
     andi    $t1, $t1, 0xff00         /* the interrupt mask is the CPU's now, not the frame's */
     lw      $t0, 16+F_STATUS($sp)
     ori     $t0, $t0, 0xff00

@@ -16,6 +16,7 @@ import { Pmap } from './pmap.js';
 import { Cost, DiscoStat, PhysCpu } from './monitor.js';
 import { awaitAcks, dropFromHw, dropFromL2, localNodes, type ShootdownTarget } from './shootdown.js';
 import { Msg } from '../interconnect/network.js';
+import { Subnet } from './subnet.js';
 import { closeDisks, monitorCall, VmConsole } from './mcall.js';
 
 export interface VmSpec {
@@ -57,6 +58,8 @@ export interface DiscoShared {
   sliceInstructions: number;
   /** One acknowledgement counter per physical CPU, for the shootdowns it starts. */
   acks: SharedArrayBuffer;
+  /** The virtual subnet's receive queues (subnet.ts). */
+  subnet: SharedArrayBuffer;
 }
 
 export class DiscoNode implements ShootdownTarget {
@@ -70,6 +73,7 @@ export class DiscoNode implements ShootdownTarget {
   readonly consoles: VmConsole[];
   readonly sliceInstructions: number;
   private readonly acks: Int32Array;
+  readonly subnet: Subnet;
 
   constructor(readonly node: FlashNode, readonly shared: DiscoShared) {
     const cfg = node.shared.config;
@@ -82,6 +86,7 @@ export class DiscoNode implements ShootdownTarget {
     this.consoles = shared.vms.map((vm) => new VmConsole(vm.name, shared.consoleDir));
     this.sliceInstructions = shared.sliceInstructions;
     this.acks = new Int32Array(shared.acks);
+    this.subnet = new Subnet(shared.subnet, shared.vms.length);
     localNodes.set(node.nodeId, this);
     for (const cpu of node.cpus) {
       const p = new PhysCpu(this, cpu);

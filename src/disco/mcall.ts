@@ -12,6 +12,7 @@ import { writeAllSync } from '../shared/io.js';
 import { V } from './vcpu.js';
 import type { DiscoNode } from './disco.js';
 import type { PhysCpu } from './monitor.js';
+import { SUBNET_MTU } from './subnet.js';
 
 export const enum Mcall {
   /** a0: 0 this vCPU's index, 1 the VM's vCPUs, 2 its memory in bytes. */
@@ -37,6 +38,10 @@ export const enum Mcall {
   Irq = 12,
   /** The guest's page at physical address a0 is free: its contents may go (the next touch reads zeros). */
   FreePage = 13,
+  /** The virtual subnet: send a1 bytes at physical a2 to VM a0 (-1: all others); 0, 1 (queues full), -1. */
+  EtherSend = 14,
+  /** The next frame for this VM into physical a0 (at most a1 bytes): (source VM << 16) | length, or -1. */
+  EtherRecv = 15,
 }
 
 const IPI_LINE = 1 << 11;
@@ -115,10 +120,36 @@ export function monitorCall(d: DiscoNode, p: PhysCpu, epc: number): void {
       break;
     case Mcall.Irq: break; // the way back delivers it
     case Mcall.FreePage: ret = d.freePage(p, vm, a0 >>> 12) ? 0 : -1; break;
+    case Mcall.EtherSend: {
+      const frame = a1 >= 0 && a1 <= SUBNET_MTU ? copyOut(d, p, vm, a2, a1) : null;
+      ret = frame === null ? -1 : d.subnet.send(vm, a0, frame);
+      break;
+    }
+    case Mcall.EtherRecv: {
+      const got = d.subnet.receive(vm, frameBuf);
+      if (got === null) { ret = -1; break; }
+      const n = Math.min(got[1], Math.max(0, a1));
+      ret = copyIn(d, p, vm, a0, frameBuf.subarray(0, n)) ? (got[0] << 16) | n : -1;
+      break;
+    }
     default: ret = -1;
   }
   r[2] = ret;
   p.returnFromCall(epc);
+}
+
+const frameBuf = new Uint8Array(SUBNET_MTU);
+
+/** Copies bytes into guest physical memory at pa (false: outside the VM). */
+function copyIn(d: DiscoNode, p: PhysCpu, vm: number, pa: number, bytes: Uint8Array): boolean {
+  for (let done = 0; done < bytes.length;) {
+    const ma = d.machineAddress(vm, (pa + done) >>> 0, p.cpu, p.current);
+    if (ma < 0) return false;
+    const n = Math.min(bytes.length - done, 4096 - (ma & 0xfff));
+    d.node.memory.writeBytes(ma, bytes.subarray(done, done + n));
+    done += n;
+  }
+  return true;
 }
 
 /** Copies len bytes of guest physical memory out (null: outside the VM). */

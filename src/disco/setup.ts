@@ -15,6 +15,7 @@ const SPECIAL_PPN = 0xfffff;
 import { L2Tlb } from './l2tlb.js';
 import { Memmap } from './memmap.js';
 import { Pmap } from './pmap.js';
+import { Subnet } from './subnet.js';
 import { DiscoStat, VmCtl, resetVcpu, type DiscoShared, type VmSpec } from './disco.js';
 
 /** The ksseg address at which the guest kernel sees its physical address 0. */
@@ -68,7 +69,7 @@ export function setupDisco(cfg: MachineConfig, memory: MachineMemory, setup: Dis
     vcpus: vcpus.buffer, l2tlb: L2Tlb.create(total).buffer, memmap: memmap.buffer, pmaps: pmaps.map((p) => p.buffer),
     vmCtl: vmCtl.buffer as SharedArrayBuffer, stats: new SharedArrayBuffer((total + cpus) * DiscoStat.WORDS * 8),
     consoleDir: setup.consoleDir ?? null, sliceInstructions: setup.sliceInstructions ?? 2_000_000,
-    acks: new SharedArrayBuffer(cpus * 4),
+    acks: new SharedArrayBuffer(cpus * 4), subnet: Subnet.create(setup.vms.length).buffer,
   };
 }
 

@@ -15,7 +15,7 @@ enum { SP_STATUS, SP_CAUSE, SP_EPC, SP_BADVADDR, SP_CONTEXT, SP_ENTRYHI, SP_INDE
 #define SPECIAL(i) (((volatile unsigned *)DISCO_SPECIAL)[i])
 
 enum { MC_INFO = 1, MC_CONSOLE_WRITE, MC_DISK_SECTORS, MC_DISK_READ, MC_DISK_WRITE, MC_IPI, MC_IPI_ACK,
-       MC_START, MC_HALT, MC_TLB_FLUSH, MC_SET_VECTORS, MC_IRQ };
+       MC_START, MC_HALT, MC_TLB_FLUSH, MC_SET_VECTORS, MC_IRQ, MC_FREE_PAGE, MC_ETHER_SEND, MC_ETHER_RECV };
 
 static unsigned mcall(unsigned nr, unsigned a0, unsigned a1, unsigned a2, unsigned a3) {
   register unsigned v0 __asm__("$2") = nr;
@@ -62,10 +62,17 @@ unsigned hal_disk_sectors(void) { return mcall(MC_DISK_SECTORS, 0, 0, 0, 0); }
 int hal_disk_read(unsigned sector, unsigned pa, unsigned count) { return (int)mcall(MC_DISK_READ, sector, pa, count, 0); }
 int hal_disk_write(unsigned sector, unsigned pa, unsigned count) { return (int)mcall(MC_DISK_WRITE, sector, pa, count, 0); }
 
-/* The virtual subnet between VMs is not there yet: no Ethernet port. */
-int hal_ether_send(unsigned port, int dst, unsigned pa, unsigned len) { (void)port; (void)dst; (void)pa; (void)len; return -1; }
-void hal_ether_arm(unsigned port, unsigned pa, unsigned max) { (void)port; (void)pa; (void)max; }
-int hal_ether_poll(unsigned port, unsigned *src) { (void)port; (void)src; return -1; }
+/* One port on Disco's virtual subnet: destinations and sources are VM numbers. */
+static unsigned rx_pa, rx_max;
+int hal_ether_send(unsigned port, int dst, unsigned pa, unsigned len) { (void)port; return (int)mcall(MC_ETHER_SEND, (unsigned)dst, len, pa, 0); }
+void hal_ether_arm(unsigned port, unsigned pa, unsigned max) { (void)port; rx_pa = pa; rx_max = max; }
+int hal_ether_poll(unsigned port, unsigned *src) {
+  (void)port;
+  int r = (int)mcall(MC_ETHER_RECV, rx_pa, rx_max, 0, 0);
+  if (r < 0) return -1;
+  *src = (unsigned)r >> 16;
+  return r & 0xffff;
+}
 
 /* Console input goes to the bare machine's UART only, so far. */
 int hal_console_getc(void) { return -2; }
