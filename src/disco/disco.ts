@@ -14,7 +14,7 @@ import { L2Tlb } from './l2tlb.js';
 import { Memmap } from './memmap.js';
 import { Pmap } from './pmap.js';
 import { Cost, DiscoStat, PhysCpu } from './monitor.js';
-import { awaitAcks, dropFromHw, dropFromL2, localNodes, type ShootdownTarget } from './shootdown.js';
+import { awaitAcks, dropFromHw, localNodes, type ShootdownTarget } from './shootdown.js';
 import { Msg } from '../interconnect/network.js';
 import { Subnet } from './subnet.js';
 import { closeDisks, monitorCall, VmConsole } from './mcall.js';
@@ -43,7 +43,7 @@ export interface DiscoShared {
   vms: VmSpec[];
   /** Global id of each VM's vCPU 0. */
   firstVcpu: number[];
-  /** The physical CPU each vCPU runs on. */
+  /** The physical CPU each vCPU starts on (its home until another CPU steals it). */
   placement: number[];
   vcpus: SharedArrayBuffer;
   l2tlb: SharedArrayBuffer;
@@ -90,7 +90,6 @@ export class DiscoNode implements ShootdownTarget {
     localNodes.set(node.nodeId, this);
     for (const cpu of node.cpus) {
       const p = new PhysCpu(this, cpu);
-      shared.placement.forEach((c, id) => { if (c === cpu.cpuNum) p.queue.push(id); });
       cpu.trapHandler = p;
       this.phys.push(p);
       cpu.cycles = node.time;
@@ -100,6 +99,14 @@ export class DiscoNode implements ShootdownTarget {
   }
 
   statRow(row: number): Float64Array { return this.stats.subarray(row * DiscoStat.WORDS, (row + 1) * DiscoStat.WORDS); }
+
+  get vcpuCount(): number { return this.shared.placement.length; }
+
+  /** The physical CPU that should hear about a vCPU's interrupts: where it is loaded, else its home. */
+  cpuOf(vcpu: number): number {
+    const w = this.vcpus.words, on = Atomics.load(w, vcpu * V.WORDS + V.OnCpu);
+    return on >= 0 ? on : Atomics.load(w, vcpu * V.WORDS + V.Home);
+  }
 
   vmOf(vcpu: number): number { return this.vcpus.words[vcpu * V.WORDS + V.Vm]; }
 
@@ -125,7 +132,7 @@ export class DiscoNode implements ShootdownTarget {
   post(from: Cpu, vcpu: number, line: number): void {
     const w = this.vcpus.words, b = vcpu * V.WORDS;
     Atomics.or(w, b + V.PendingIp, line);
-    const on = this.shared.placement[vcpu];
+    const on = this.cpuOf(vcpu);
     if (on !== from.cpuNum) this.node.sendIpi(from.cpuNum, on, 0);
   }
 
@@ -139,7 +146,7 @@ export class DiscoNode implements ShootdownTarget {
     const w = this.vcpus.words, first = this.shared.firstVcpu[vm];
     for (let i = 0; i < this.shared.vms[vm].vcpus; i++) {
       Atomics.store(w, (first + i) * V.WORDS + V.State, VState.Halted);
-      const on = this.shared.placement[first + i];
+      const on = this.cpuOf(first + i);
       if (on !== from.cpuNum) this.node.sendIpi(from.cpuNum, on, 0);
     }
     for (let v = 0; v < this.shared.vms.length; v++) if (Atomics.load(this.vmCtl, v * VmCtl.WORDS + VmCtl.Halted) === 0) return;
@@ -176,10 +183,17 @@ export class DiscoNode implements ShootdownTarget {
     return true;
   }
 
-  /** Every CPU that may translate to machine page `page` for VM `vm` forgets it (shootdown.ts). */
+  /**
+   * Every CPU that may translate to machine page `page` for VM `vm` — those its vCPUs are loaded
+   * on — forgets it (shootdown.ts). L2TLB entries need no message: each hit is checked against
+   * the pmap, which no longer maps the page.
+   */
   shootdown(p: PhysCpu, vm: number, page: number): void {
-    const first = this.shared.firstVcpu[vm], nodes = new Set<number>();
-    for (let i = 0; i < this.shared.vms[vm].vcpus; i++) nodes.add(Math.floor(this.shared.placement[first + i] / this.node.cpusPerNode));
+    const first = this.shared.firstVcpu[vm], nodes = new Set<number>(), w = this.vcpus.words;
+    for (let i = 0; i < this.shared.vms[vm].vcpus; i++) {
+      const on = Atomics.load(w, (first + i) * V.WORDS + V.OnCpu);
+      if (on >= 0) nodes.add(Math.floor(on / this.node.cpusPerNode));
+    }
     const remote: number[] = [], me = p.cpu.cpuNum;
     for (const n of nodes) {
       const local = localNodes.get(n);
@@ -201,10 +215,7 @@ export class DiscoNode implements ShootdownTarget {
   }
 
   invalidateLocal(vm: number, page: number): void {
-    for (const p of this.phys) {
-      for (const id of p.queue) if (this.vmOf(id) === vm) dropFromL2(this.l2tlb, id, page);
-      if (p.current >= 0 && this.vmOf(p.current) === vm) dropFromHw(p.cpu, page);
-    }
+    for (const p of this.phys) if (p.current >= 0 && this.vmOf(p.current) === vm) dropFromHw(p.cpu, page);
   }
 
   close(): void {
@@ -220,9 +231,10 @@ export class DiscoNode implements ShootdownTarget {
  * global 16 MB page pairs), as the bare kernel's boot code would have made it.
  */
 export function resetVcpu(w: Int32Array, b: number, vm: number, index: number, memMB: number): void {
-  const special = w[b + V.Special];
+  const special = w[b + V.Special], home = w[b + V.Home];
   w.fill(0, b, b + V.WORDS);
   w[b + V.Special] = special;
+  w[b + V.Home] = home;
   w[b + V.Vm] = vm;
   w[b + V.Index] = index;
   w[b + V.OnCpu] = -1;

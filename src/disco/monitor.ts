@@ -25,8 +25,8 @@ export const enum DiscoStat {
   Privileged = 8, PrivilegedCycles = 9, MonitorCalls = 10, MonitorCycles = 11,
   VirtualExceptions = 12, VirtualExceptionCycles = 13, Switches = 14, SwitchCycles = 15,
   PmapFills = 16, PmapCycles = 17, Shootdowns = 18, ShootdownCycles = 19,
-  Interrupts = 20, InterruptCycles = 21, IdleCycles = 22,
-  WORDS = 24,
+  Interrupts = 20, InterruptCycles = 21, Migrations = 22, MigrationCycles = 23, IdleCycles = 24,
+  WORDS = 26,
 }
 
 /**
@@ -48,8 +48,8 @@ const VTLB = V.Tlb;
 export class PhysCpu implements TrapHandler {
   /** The global id of the vCPU loaded on this CPU, or -1. */
   current = -1;
-  /** vCPUs placed on this CPU (global ids), round robin. */
-  readonly queue: number[] = [];
+  /** The physical pages behind the two halves machineLo last built. */
+  private readonly ppns = new Int32Array(2);
   /** Round-robin pointer into the hardware TLB for Disco's inserts. */
   private hwNext = 0;
   /** Instruction and cycle counts at the last trap (time since then belongs to the guest). */
@@ -78,40 +78,67 @@ export class PhysCpu implements TrapHandler {
     this.pick();
   }
 
-  /** Puts the next runnable vCPU on this CPU (round robin), or idles the CPU. */
+  /**
+   * Puts the next vCPU to run on this CPU, or idles it: a runnable vCPU of this CPU's own
+   * (round robin), else one stolen from another CPU — runnable and loaded nowhere, it changes
+   * home by compare-and-swap (a vCPU can run on any node; its record is in shared memory). A
+   * vCPU is loaded by a compare-and-swap of its OnCpu word, so no two CPUs ever run it.
+   */
   pick(): void {
-    const w = this.disco.vcpus.words, q = this.queue;
-    const from = this.current >= 0 ? q.indexOf(this.current) : -1;
-    for (let i = 1; i <= q.length; i++) {
-      const id = q[(from + i + q.length) % q.length];
-      const st = Atomics.load(w, id * V.WORDS + V.State);
-      if (st === VState.Runnable || (st === VState.Idle && this.virtualIrqWaiting(id))) {
-        if (id !== this.current) this.switchTo(id);
-        Atomics.store(w, id * V.WORDS + V.State, VState.Runnable);
-        this.resumeGuest(w[id * V.WORDS + V.Pc]);
+    const w = this.disco.vcpus.words, me = this.cpu.cpuNum, n = this.disco.vcpuCount;
+    const from = this.current >= 0 ? this.current : n - 1;
+    for (let pass = 0; pass < 2; pass++) {
+      for (let i = 1; i <= n; i++) {
+        const id = (from + i) % n, b = id * V.WORDS;
+        const home = Atomics.load(w, b + V.Home);
+        if ((pass === 0) !== (home === me) || !this.wantsToRun(id)) continue;
+        if (id !== this.current) {
+          if (pass === 1 && (Atomics.load(w, b + V.OnCpu) !== -1 || Atomics.compareExchange(w, b + V.Home, home, me) !== home)) continue;
+          if (Atomics.compareExchange(w, b + V.OnCpu, -1, me) !== -1) continue;
+          this.switchTo(id);
+          if (pass === 1) this.charge(DiscoStat.Migrations, 0);
+        }
+        Atomics.store(w, b + V.State, VState.Runnable);
+        this.resumeGuest(w[b + V.Pc]);
         return;
       }
     }
     // Nothing to run: the physical CPU waits for an interrupt (a posted virtual interrupt
-    // arrives as a physical IPI; the timer of an idle vCPU keeps running).
+    // arrives as a physical IPI; the timer keeps running, for a loaded vCPU's virtual timer
+    // and to look for work to steal).
     this.armTimer();
     this.cpu.cp0[C0.Status] = Status.IE | DISCO_LINES;
     this.cpu.mmu.updateMode();
     this.cpu.waiting = true;
   }
 
+  /** Runnable, or idle with an enabled virtual interrupt waiting. */
+  private wantsToRun(id: number): boolean {
+    const st = Atomics.load(this.disco.vcpus.words, id * V.WORDS + V.State);
+    return st === VState.Runnable || (st === VState.Idle && this.virtualIrqWaiting(id));
+  }
+
+  /** Another vCPU of this CPU's, loaded nowhere, wants to run (the time slice then ends). */
+  private othersWaiting(): boolean {
+    const w = this.disco.vcpus.words, me = this.cpu.cpuNum;
+    for (let id = 0; id < this.disco.vcpuCount; id++) {
+      const b = id * V.WORDS;
+      if (id !== this.current && Atomics.load(w, b + V.Home) === me && Atomics.load(w, b + V.OnCpu) === -1 && this.wantsToRun(id)) return true;
+    }
+    return false;
+  }
+
+  /** Loads vCPU id (already claimed through its OnCpu word) in place of the current one. */
   private switchTo(id: number): void {
     const cpu = this.cpu, w = this.disco.vcpus.words;
-    if (this.current >= 0) {
-      saveVcpu(w, this.b, cpu, readFcsr(cpu)); // its pc was saved by yieldCpu
-      Atomics.store(w, this.b + V.OnCpu, -1);
-    }
+    if (this.current >= 0) saveVcpu(w, this.b, cpu, readFcsr(cpu)); // its pc was saved by yieldCpu
     // Guest ASIDs are not virtualised: the hardware TLB is flushed on a vCPU switch (4.2.2).
+    // Until then the old vCPU stays "on" this CPU (OnCpu), as its translations are still here.
     cpu.mmu.jtlb.reset();
     cpu.mmu.flush();
+    if (this.current >= 0) Atomics.store(w, this.b + V.OnCpu, -1);
     this.current = id;
     this.stat = this.disco.statRow(id);
-    Atomics.store(w, id * V.WORDS + V.OnCpu, cpu.cpuNum);
     loadVcpu(w, id * V.WORDS, cpu);
     this.armTimer();
     this.sliceStart = cpu.instructions;
@@ -150,7 +177,7 @@ export class PhysCpu implements TrapHandler {
       case Exc.Int:
         this.takeInterrupts();
         this.charge(DiscoStat.Interrupts, Cost.Interrupt);
-        if (this.queue.length > 1 && cpu.instructions - this.sliceStart > this.disco.sliceInstructions) this.yieldCpu(epc);
+        if (cpu.instructions - this.sliceStart > this.disco.sliceInstructions && this.othersWaiting()) this.yieldCpu(epc);
         else this.resumeGuest(epc);
         return;
       case Exc.Mod: case Exc.TLBL: case Exc.TLBS:
@@ -189,24 +216,23 @@ export class PhysCpu implements TrapHandler {
     cpu.syncIrq();
     const ip = cpu.cp0[C0.Cause];
     if ((ip & Irq.Ipi) !== 0) this.disco.node.clearIpi(cpu.cpuNum);
-    if ((ip & CAUSE_IP7) !== 0 || this.current >= 0) this.armTimer();
+    this.armTimer();
   }
 
   /**
-   * Sets the physical timer for the running vCPU: its virtual Compare, or the end of its time
-   * slice when others share the CPU. A virtual Compare already passed raises virtual IP7.
+   * Sets the physical timer: the loaded vCPU's virtual Compare, but at most half a time slice
+   * away, so that slices end and idle CPUs look for work. A virtual Compare already passed
+   * raises virtual IP7.
    */
   private armTimer(): void {
-    const cpu = this.cpu;
-    if (this.current < 0) { writeCp0(cpu, C0.Compare, (cpu.readCount() + 0x40000000) | 0); return; }
-    const w = this.disco.vcpus.words, b = this.b, now = cpu.readCount();
-    const vcompare = w[b + V.Cp0 + C0.Compare];
-    const armedAt = w[b + V.Cp0 + C0.Count]; // the Count slot keeps when the guest last wrote Compare
-    if ((w[b + V.Cp0 + C0.Cause] & CAUSE_IP7) === 0 && ((now - armedAt) >>> 0) >= ((vcompare - armedAt) >>> 0)) {
-      w[b + V.Cp0 + C0.Cause] |= CAUSE_IP7;
+    const cpu = this.cpu, now = cpu.readCount();
+    let next = this.disco.sliceInstructions >>> 1;
+    if (this.current >= 0) {
+      const w = this.disco.vcpus.words, c = this.b + V.Cp0, vcompare = w[c + C0.Compare];
+      const armedAt = w[c + C0.Count]; // the Count slot keeps when the guest last wrote Compare
+      if ((w[c + C0.Cause] & CAUSE_IP7) === 0 && ((now - armedAt) >>> 0) >= ((vcompare - armedAt) >>> 0)) w[c + C0.Cause] |= CAUSE_IP7;
+      if ((w[c + C0.Cause] & CAUSE_IP7) === 0) next = Math.min(next, (vcompare - now) >>> 0);
     }
-    let next = (w[b + V.Cp0 + C0.Cause] & CAUSE_IP7) === 0 ? (vcompare - now) >>> 0 : 0x40000000;
-    if (this.queue.length > 1) next = Math.min(next, this.disco.sliceInstructions >>> 1);
     writeCp0(cpu, C0.Compare, (now + Math.max(next, 1)) | 0);
   }
 
@@ -306,9 +332,9 @@ export class PhysCpu implements TrapHandler {
       return;
     }
     if (hw < 0 && d.l2tlb.lookup(this.current, va, asid)) {
-      const l2 = d.l2tlb.words, s = d.l2tlb.hit;
-      const lo = (va & 0x1000) !== 0 ? l2[s + 2] : l2[s + 1];
-      if ((lo & Tlb.V) !== 0 && (code !== Exc.TLBS || (lo & Tlb.D) !== 0)) {
+      const l2 = d.l2tlb.words, s = d.l2tlb.hit, lo = (va & 0x1000) !== 0 ? l2[s + 2] : l2[s + 1];
+      if (!this.stillBacked(l2[s + 1], l2[s + 3]) || !this.stillBacked(l2[s + 2], l2[s + 4])) d.l2tlb.forget();
+      else if ((lo & Tlb.V) !== 0 && (code !== Exc.TLBS || (lo & Tlb.D) !== 0)) {
         this.insertHw(-1, va, asid, l2[s + 1], l2[s + 2]);
         this.charge(DiscoStat.L2TlbHits, Cost.L2TlbHit);
         this.resumeGuest(epc);
@@ -323,24 +349,34 @@ export class PhysCpu implements TrapHandler {
     if (code !== Exc.TLBL && (lo & Tlb.D) === 0) { this.tlbForward(Exc.Mod, epc, bd, va, false); return; }
     // Build the 4 KB hardware pair for va's 8 KB region from the guest's entry.
     const base = va & Tlb.VPN2_MASK;
-    const lo0 = this.machineLo(e, mask, base), lo1 = this.machineLo(e, mask, (base + 0x1000) | 0);
+    const lo0 = this.machineLo(e, mask, base, 0), lo1 = this.machineLo(e, mask, (base + 0x1000) | 0, 1);
     if (lo0 === -1 || lo1 === -1) { this.forward((code === Exc.TLBL && va === epc) ? Exc.IBE : Exc.DBE, epc, bd, va); return; }
     const global = (w[e + 2] & w[e + 3] & Tlb.G) !== 0;
     this.insertHw(hw, va, asid, lo0, lo1);
-    d.l2tlb.insert(this.current, va, asid, global, lo0, lo1);
+    d.l2tlb.insert(this.current, va, asid, global, lo0, lo1, this.ppns[0], this.ppns[1]);
     this.charge(DiscoStat.PmapFills, Cost.PmapFill);
     this.resumeGuest(epc);
   }
 
-  /** Machine EntryLo for the 4 KB page at va inside virtual TLB entry e; -1 if its frame is not the VM's. */
-  private machineLo(e: number, mask: number, va: number): number {
+  /** Is a (valid) L2TLB half still the pmap's machine page for its physical page? */
+  private stillBacked(lo: number, ppn: number): boolean {
+    return (lo & Tlb.V) === 0 || Atomics.load(this.disco.pmaps[this.disco.vmOf(this.current)].words, ppn) === ((lo & Tlb.PFN_MASK) >>> Tlb.PFN_SHIFT) + 1;
+  }
+
+  /**
+   * Machine EntryLo for the 4 KB page at va inside virtual TLB entry e (its physical page goes
+   * to ppns[half]); -1 if its frame is not the VM's.
+   */
+  private machineLo(e: number, mask: number, va: number, half: number): number {
     const w = this.disco.vcpus.words, odd = (va & ((mask + 1) >>> 1)) !== 0, lo = odd ? w[e + 3] : w[e + 2];
     const g = w[e + 2] & w[e + 3] & Tlb.G;
+    this.ppns[half] = -1;
     if ((lo & Tlb.V) === 0) return g;
     const offMask = mask >>> 1;
     const ppn = ((((lo & Tlb.PFN_MASK) >>> Tlb.PFN_SHIFT) & ~(offMask >>> 12)) + ((va & offMask) >>> 12)) >>> 0;
     const page = this.disco.machinePage(this.current, ppn, this.cpu);
     if (page < 0) return -1;
+    this.ppns[half] = ppn;
     return (page << Tlb.PFN_SHIFT) | (lo & (Tlb.C_MASK | Tlb.D | Tlb.V)) | g;
   }
 

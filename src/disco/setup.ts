@@ -53,6 +53,7 @@ export function setupDisco(cfg: MachineConfig, memory: MachineMemory, setup: Dis
       const special = memmap.alloc(Math.floor(placement[first + k] / cfg.cpusPerNode), i, SPECIAL_PPN);
       if (special < 0) throw new Error('no machine memory left for the vCPUs\' special pages');
       vcpus.words[b + V.Special] = special;
+      vcpus.words[b + V.Home] = placement[first + k];
     }
     vmCtl[i * VmCtl.WORDS + VmCtl.Vectors] = GUEST_KSEG;
     const node = Math.floor(placement[first] / cfg.cpusPerNode);

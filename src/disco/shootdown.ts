@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /**
  * TLB shootdown (Disco paper, section 4.2.2; DESIGN.md section 4): before a machine page leaves
- * a VM, every place that may still translate to it forgets it — the L2TLBs of the VM's vCPUs
- * and the hardware TLBs of the physical CPUs running them. CPUs of nodes this worker runs are
+ * a VM, the hardware TLBs of the physical CPUs its vCPUs are loaded on forget it (the L2TLBs
+ * check every hit against the pmap instead). CPUs of nodes this worker runs are
  * handled in place; every other node gets one interconnect message and answers by bumping the
  * initiator's acknowledgement word. The initiator waits for every acknowledgement while
  * servicing its own mailbox (so two nodes shooting each other down both progress), and a
@@ -10,7 +10,6 @@
  */
 import type { Cpu } from '../node-worker/cpu/cpu.js';
 import { Tlb } from '../node-worker/cpu/cp0.js';
-import { L2TLB_ENTRIES, type L2Tlb } from './l2tlb.js';
 
 /** The Disco nodes this worker thread runs (one in parallel mode, all in deterministic mode). */
 export const localNodes = new Map<number, ShootdownTarget>();
@@ -21,15 +20,6 @@ export interface ShootdownTarget {
 }
 
 const pfn = (lo: number): number => (lo & Tlb.PFN_MASK) >>> Tlb.PFN_SHIFT;
-
-/** Drops the L2TLB entries of one vCPU that map machine page `page`. */
-export function dropFromL2(l2: L2Tlb, vcpu: number, page: number): void {
-  const w = l2.words;
-  for (let i = 0; i < L2TLB_ENTRIES; i++) {
-    const s = (vcpu * L2TLB_ENTRIES + i) * 3;
-    if (((w[s + 1] & Tlb.V) !== 0 && pfn(w[s + 1]) === page) || ((w[s + 2] & Tlb.V) !== 0 && pfn(w[s + 2]) === page)) w[s] = 0x200;
-  }
-}
 
 /** Drops the hardware TLB entries of a physical CPU that map machine page `page`. */
 export function dropFromHw(cpu: Cpu, page: number): void {

@@ -22,10 +22,12 @@ export const enum V {
   Fcsr = 39,
   /** Virtual interrupt lines raised by other threads (Cause IP bits, Atomics.or). */
   PendingIp = 40,
-  /** The physical CPU running it, or -1. */
+  /** The physical CPU it is loaded on (its translations may be in that TLB), or -1. */
   OnCpu = 41,
   /** The machine page of its special page of privileged registers. */
   Special = 42,
+  /** The physical CPU whose vCPUs it is among (it runs there unless another CPU steals it). */
+  Home = 43,
   /** The virtual CP0 registers (32). */
   Cp0 = 48,
   Fpr = 80,

@@ -14,6 +14,7 @@ import { makeConfig } from '../../src/shared/config.js';
 import { setupDisco } from '../../src/disco/setup.js';
 import { DiscoStat } from '../../src/disco/monitor.js';
 import { summarise } from '../../src/disco/summary.js';
+import { V } from '../../src/disco/vcpu.js';
 
 const GUEST = `
 .set noreorder
@@ -275,6 +276,58 @@ _start:
   syscall
 `;
 
+/**
+ * Three vCPUs of one VM on two physical CPUs (vCPUs 0 and 2 start on CPU 0): each counts to
+ * 300,000 and raises its flag; vCPU 0 powers off with 42 once all three have. CPU 1 (on the
+ * other node) finishes vCPU 1 first and then finds vCPU 2 waiting on CPU 0: it steals it.
+ */
+const MIGRATE_GUEST = `
+.set noreorder
+.set noat
+.text
+.org 0x200
+.globl _start
+_start:
+  li $s2, 1
+1:move $a0, $s2                  # Start(vCPU s2, worker, sp, s2)
+  bal 2f
+  nop
+2:addiu $a1, $ra, worker - 2b
+  lui $a2, 0xc003
+  move $a3, $s2
+  li $v0, 8
+  syscall
+  addiu $s2, $s2, 1
+  li $t0, 3
+  bne $s2, $t0, 1b
+  nop
+  move $a0, $zero
+worker:                         # a0 = this vCPU's number
+  lui $s0, 0xc001
+  lui $t0, 0x4                  # 0x40000 + ...
+  ori $t0, $t0, 0x93e0          # = 300000
+3:addiu $t0, $t0, -1
+  bnez $t0, 3b
+  nop
+  sll $t1, $a0, 2
+  addu $t1, $t1, $s0
+  li $t2, 1
+  sw $t2, 0($t1)                # flag[a0] = 1
+  bnez $a0, 5f
+  nop
+4:lw $t3, 4($s0)                # vCPU 0: wait for flags 1 and 2
+  lw $t4, 8($s0)
+  and $t3, $t3, $t4
+  beqz $t3, 4b
+  nop
+  li $a0, 42
+  li $v0, 9
+  syscall
+5:wait
+  b 5b
+  nop
+`;
+
 function buildGuest(dir: string, source = GUEST): Uint8Array {
   writeFileSync(join(dir, 'g.S'), source);
   writeFileSync(join(dir, 'g.ld'), 'ENTRY(_start) SECTIONS { . = 0x80000000; .text : { *(.text) } /DISCARD/ : { *(.MIPS.abiflags) *(.reginfo) *(.gnu.attributes) } }');
@@ -383,6 +436,25 @@ describe('Disco monitor', () => {
       const vm = summarise(disco, 1, 4096).vms[0];
       expect([vm.exitStatus, vm.faulted]).toEqual([255, true]);
       expect(readFileSync(join(dir, 'console', 'broken.log'), 'utf8')).toContain('broken stopped: exception 6 fetching its exception vector at 0xc1000180');
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  });
+
+  it.each([false, true])('moves a waiting vCPU to an idle CPU (deterministic %s)', async (det) => {
+    const dir = mkdtempSync(join(tmpdir(), 'disco-'));
+    try {
+      const config = makeConfig({ nodes: 2, cpusPerNode: 1, memPerNodeMB: 16, deterministic: det, quantumCycles: 10_000 });
+      const machine = new Machine(config, {});
+      const disco = setupDisco(config, machine.memory, {
+        vms: [{ name: 'vm0', vcpus: 3, memMB: 4, disk: null }], kernels: [buildGuest(dir, MIGRATE_GUEST)],
+        consoleDir: join(dir, 'console'), sliceInstructions: 100_000,
+      });
+      machine.shared.disco = disco;
+      const result = await machine.run();
+      expect(result.exitStatus).toBe(42);
+      const s = new Float64Array(disco.stats);
+      expect(s[2 * DiscoStat.WORDS + DiscoStat.Migrations]).toBeGreaterThanOrEqual(1); // vCPU 2 changed CPUs
+      expect(s[DiscoStat.Migrations]).toBe(0);
+      expect(new Int32Array(disco.vcpus)[2 * V.WORDS + V.Home]).toBe(1);
     } finally { rmSync(dir, { recursive: true, force: true }); }
   });
 });
