@@ -278,8 +278,8 @@ _start:
 
 /**
  * Three vCPUs of one VM on two physical CPUs (vCPUs 0 and 2 start on CPU 0): each counts to
- * 300,000 and raises its flag; vCPU 0 powers off with 42 once all three have. CPU 1 (on the
- * other node) finishes vCPU 1 first and then finds vCPU 2 waiting on CPU 0: it steals it.
+ * 300,000 and raises its flag; vCPU 0 powers off with 42 once all three have. The CPU that
+ * runs out of work first (on the other node) steals the vCPU waiting on the busy one.
  */
 const MIGRATE_GUEST = `
 .set noreorder
@@ -452,9 +452,11 @@ describe('Disco monitor', () => {
       const result = await machine.run();
       expect(result.exitStatus).toBe(42);
       const s = new Float64Array(disco.stats);
-      expect(s[2 * DiscoStat.WORDS + DiscoStat.Migrations]).toBeGreaterThanOrEqual(1); // vCPU 2 changed CPUs
-      expect(s[DiscoStat.Migrations]).toBe(0);
-      expect(new Int32Array(disco.vcpus)[2 * V.WORDS + V.Home]).toBe(1);
+      // some vCPU changed CPUs (which one depends on when the start IPI landed) and now lives there
+      const moved = [0, 1, 2].filter((v) => s[v * DiscoStat.WORDS + DiscoStat.Migrations] > 0);
+      expect(moved.length).toBeGreaterThanOrEqual(1);
+      const home = new Int32Array(disco.vcpus);
+      expect(moved.some((v) => home[v * V.WORDS + V.Home] !== disco.placement[v])).toBe(true);
     } finally { rmSync(dir, { recursive: true, force: true }); }
   });
 });
