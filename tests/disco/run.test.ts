@@ -1,0 +1,88 @@
+// `disco run CONFIG.json`: configuration errors are named with status 2; VMs' consoles are
+// prefixed lines on stdout or files in --console-dir; --stats writes the summary; the exit status
+// is the first failing VM's. The guest is a small kernel assembled by binutils.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Writes "line one\n" on its console and powers off with `status`. */
+const GUEST = (status: number) => `
+.set noreorder
+.text
+.org 0x200
+.globl _start
+_start:
+  bal 1f
+  nop
+1:addiu $a0, $ra, msg - 1b
+  lui $t0, 0x4000
+  addu $a0, $a0, $t0
+  li $a1, 9
+  li $v0, 2
+  syscall
+  li $a0, ${status}
+  li $v0, 9
+  syscall
+msg: .ascii "line one\\n"
+`;
+
+const disco = (...args: string[]) => spawnSync('node', ['bin/disco.js', ...args], { encoding: 'utf8', timeout: 60_000 });
+
+describe('disco run', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'disco-run-'));
+    writeFileSync(join(dir, 'g.ld'), 'ENTRY(_start) SECTIONS { . = 0x80000000; .text : { *(.text) } /DISCARD/ : { *(.MIPS.abiflags) *(.reginfo) *(.gnu.attributes) } }');
+    for (const [name, status] of [['ok', 0], ['fail', 3]] as const) {
+      writeFileSync(join(dir, `${name}.S`), GUEST(status));
+      execFileSync('mips-linux-gnu-gcc', ['-EB', '-march=r10000', '-mabi=32', '-nostdlib', '-static', '-no-pie', '-Wl,--no-warn-mismatch',
+        '-Wl,-T,' + join(dir, 'g.ld'), '-Wl,--build-id=none', '-o', join(dir, `${name}.elf`), join(dir, `${name}.S`)]);
+    }
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const config = (vms: unknown, machine: unknown = { nodes: 2, cpusPerNode: 1, memPerNodeMB: 16 }) => {
+    const f = join(dir, `c${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(f, JSON.stringify({ machine, vms }));
+    return f;
+  };
+
+  it('names every problem of a bad configuration and exits 2', () => {
+    const r = disco('run', config([
+      { name: 'a', memMB: 600, kernel: 'ok.elf' }, { name: 'a', vcpus: 0, kernel: 'missing.elf' }, { bogus: 1, env: ['NOEQUALS'] },
+    ]));
+    expect(r.status).toBe(2);
+    for (const s of ['vms[0].memMB', 'vms[1].name: "a" is used twice', 'vms[1].vcpus', 'vms[1].kernel: cannot open missing.elf', 'vms[2]: unknown field "bogus"', 'vms[2].env']) {
+      expect(r.stderr).toContain(s);
+    }
+    expect(disco('run', config([])).stderr).toContain('"vms" must be a non-empty array');
+    expect(disco('run', config([{ memMB: 32, kernel: 'ok.elf' }, { memMB: 32, kernel: 'ok.elf' }], { nodes: 1, cpusPerNode: 1, memPerNodeMB: 32 })).stderr)
+      .toContain('the VMs want 64 MB but the machine has 32 MB');
+    const notJson = join(dir, 'bad.json');
+    writeFileSync(notJson, '{');
+    expect(disco('run', notJson).status).toBe(2);
+  });
+
+  it('prefixes each VM\'s console lines, writes --stats, and exits with the failing VM\'s status', () => {
+    const stats = join(dir, 'stats.json');
+    const r = disco('run', '-q', '--stats', stats, config([{ name: 'good', kernel: 'ok.elf', memMB: 4 }, { name: 'bad', kernel: 'fail.elf', memMB: 4 }]));
+    expect(r.stdout.split('\n').sort()).toEqual(['', 'bad: line one', 'good: line one']);
+    expect(r.status).toBe(3);
+    const s = JSON.parse(readFileSync(stats, 'utf8'));
+    expect(s.disco.vms.map((v: { name: string; exitStatus: number }) => [v.name, v.exitStatus])).toEqual([['good', 0], ['bad', 3]]);
+    expect(s.disco.causes['monitor-call'].count).toBe(2);
+    expect(s.machine.exitStatus).toBe(3);
+  });
+
+  it('writes consoles unprefixed to --console-dir and prints the summary tables', () => {
+    const out = join(dir, 'consoles');
+    const r = disco('run', '--console-dir', out, config([{ name: 'x', kernel: 'ok.elf', memMB: 4 }]));
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(readFileSync(join(out, 'x.log'), 'utf8')).toBe('line one\n');
+    expect(r.stderr).toContain('virtual machines');
+    expect(r.stderr).toContain('Disco time by cause');
+  });
+});
