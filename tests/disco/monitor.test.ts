@@ -4,9 +4,9 @@
 // emulates), a user system call reaches its general vector as a virtual exception, and its
 // monitor calls write the VM's console and power the VM off with a status; the special page
 // of privileged registers shows the virtual EPC without a trap.
-import { describe, it, expect } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { linkGuest } from '../helpers/guest-asm.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Machine } from '../../src/machine/machine.js';
@@ -328,135 +328,79 @@ worker:                         # a0 = this vCPU's number
   nop
 `;
 
-function buildGuest(dir: string, source = GUEST): Uint8Array {
-  writeFileSync(join(dir, 'g.S'), source);
-  writeFileSync(join(dir, 'g.ld'), 'ENTRY(_start) SECTIONS { . = 0x80000000; .text : { *(.text) } /DISCARD/ : { *(.MIPS.abiflags) *(.reginfo) *(.gnu.attributes) } }');
-  execFileSync('mips-linux-gnu-gcc', ['-EB', '-march=r10000', '-mabi=32', '-nostdlib', '-static', '-no-pie', '-Wl,--no-warn-mismatch',
-    '-Wl,-T,' + join(dir, 'g.ld'), '-Wl,--build-id=none', '-o', join(dir, 'g.elf'), join(dir, 'g.S')]);
-  return readFileSync(join(dir, 'g.elf'));
+let dir = '';
+beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'disco-')); });
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs Disco on a machine of this shape (16 MB a node) with VMs of 4 MB, each booting its guest. */
+async function runVms(shape: Record<string, unknown>, vms: { name: string; vcpus?: number; source: string }[], sliceInstructions?: number) {
+  const config = makeConfig({ memPerNodeMB: 16, ...shape });
+  const machine = new Machine(config, {});
+  const disco = setupDisco(config, machine.memory, {
+    vms: vms.map((v) => ({ name: v.name, vcpus: v.vcpus ?? 1, memMB: 4, disk: null })), kernels: vms.map((v) => readFileSync(linkGuest(dir, v.name, v.source))),
+    consoleDir: join(dir, 'console'), sliceInstructions,
+  });
+  machine.shared.disco = disco;
+  const result = await machine.run();
+  return { result, disco, s: new Float64Array(disco.stats), sum: summarise(disco, config.nodes, (config.memPerNodeMB << 20) >>> 12) };
 }
 
 describe('Disco monitor', () => {
   it('runs a guest kernel in supervisor mode: privileged emulation, pmap fills, forwarded refill, virtual syscall, monitor calls', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'disco-'));
-    try {
-      const kernel = buildGuest(dir);
-      const config = makeConfig({ nodes: 1, cpusPerNode: 1, memPerNodeMB: 16, deterministic: true });
-      const machine = new Machine(config, {});
-      machine.shared.disco = setupDisco(config, machine.memory, {
-        vms: [{ name: 'vm0', vcpus: 1, memMB: 4, disk: null }], kernels: [kernel], consoleDir: join(dir, 'console'),
-      });
-      const result = await machine.run();
-      expect(readFileSync(join(dir, 'console', 'vm0.log'), 'utf8')).toBe('hello\n');
-      expect(result.exitStatus).toBe(42);
-      const s = new Float64Array(machine.shared.disco.stats);
-      expect(s[DiscoStat.ForwardedMisses]).toBe(1);           // the user page: the guest's refill handler
-      expect(s[DiscoStat.PmapFills]).toBeGreaterThanOrEqual(2); // ksseg code and the user page
-      expect(s[DiscoStat.MonitorCalls]).toBe(2);               // SetVectors, ConsoleWrite (Halt does not return)
-      expect(s[DiscoStat.VirtualExceptions]).toBe(1);          // the user's syscall
-      expect(s[DiscoStat.Privileged]).toBeGreaterThanOrEqual(10);
-      expect(s[DiscoStat.UserInstructions]).toBe(3);             // li, li, syscall
-    } finally { rmSync(dir, { recursive: true, force: true }); }
+    const { result, s } = await runVms({ nodes: 1, cpusPerNode: 1, deterministic: true }, [{ name: 'vm0', source: GUEST }]);
+    expect(readFileSync(join(dir, 'console', 'vm0.log'), 'utf8')).toBe('hello\n');
+    expect(result.exitStatus).toBe(42);
+    expect(s[DiscoStat.ForwardedMisses]).toBe(1);             // the user page: the guest's refill handler
+    expect(s[DiscoStat.PmapFills]).toBeGreaterThanOrEqual(2); // ksseg code and the user page
+    expect(s[DiscoStat.MonitorCalls]).toBe(2);                // SetVectors, ConsoleWrite (Halt does not return)
+    expect(s[DiscoStat.VirtualExceptions]).toBe(1);           // the user's syscall
+    expect(s[DiscoStat.Privileged]).toBeGreaterThanOrEqual(10);
+    expect(s[DiscoStat.UserInstructions]).toBe(3);            // li, li, syscall
   });
 
   it('serves TLB misses the guest already handled from the L2TLB; a VM that maps a frame it does not have faults alone', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'disco-'));
-    try {
-      const good = buildGuest(dir, L2_GUEST(4));
-      const bad = buildGuest(dir, L2_GUEST(0x2000)); // 32 MB: past its 4 MB
-      const config = makeConfig({ nodes: 2, cpusPerNode: 1, memPerNodeMB: 16 });
-      const machine = new Machine(config, {});
-      const disco = setupDisco(config, machine.memory, {
-        vms: [{ name: 'good', vcpus: 1, memMB: 4, disk: null }, { name: 'bad', vcpus: 1, memMB: 4, disk: null }],
-        kernels: [good, bad], consoleDir: join(dir, 'console'),
-      });
-      machine.shared.disco = disco;
-      await machine.run();
-      const sum = summarise(disco, 2, 4096);
-      expect(sum.vms.map((v) => v.exitStatus)).toEqual([42, 77]);
-      const s = new Float64Array(disco.stats);
-      expect(s[DiscoStat.ForwardedMisses]).toBeGreaterThanOrEqual(101);          // first pass (+ the code page)
-      expect(s[DiscoStat.L2TlbHits]).toBeGreaterThan(20);                          // second pass: pairs the guest's TLB lost
-      expect(s[DiscoStat.ForwardedMisses] + s[DiscoStat.L2TlbHits]).toBeGreaterThanOrEqual(200);
-      // the program's 811 instructions, plus one per user TLB exception (the CPU counts a faulting access)
-      expect(s[DiscoStat.UserInstructions]).toBeGreaterThanOrEqual(2 + 2 * (3 + 100 * 4) + 3);
-      expect(s[DiscoStat.UserInstructions]).toBeLessThanOrEqual(811 + s[DiscoStat.ForwardedMisses] + s[DiscoStat.L2TlbHits] + s[DiscoStat.PmapFills]);
-      // the bad VM never ran a user instruction and got only its own pages
-      expect(s[DiscoStat.WORDS + DiscoStat.UserInstructions]).toBe(0);
-      expect(sum.vms[1].machinePagesPerNode.reduce((a, b) => a + b)).toBe(5 + 1); // its kernel image and special page
-    } finally { rmSync(dir, { recursive: true, force: true }); }
+    const { s, sum } = await runVms({ nodes: 2, cpusPerNode: 1 }, [{ name: 'good', source: L2_GUEST(4) }, { name: 'bad', source: L2_GUEST(0x2000) }]); // 32 MB: past its 4 MB
+    expect(sum.vms.map((v) => v.exitStatus)).toEqual([42, 77]);
+    expect(s[DiscoStat.ForwardedMisses]).toBeGreaterThanOrEqual(101);   // first pass (+ the code page)
+    expect(s[DiscoStat.L2TlbHits]).toBeGreaterThan(20);                   // second pass: pairs the guest's TLB lost
+    expect(s[DiscoStat.ForwardedMisses] + s[DiscoStat.L2TlbHits]).toBeGreaterThanOrEqual(200);
+    // the program's 811 instructions, plus one per user TLB exception (the CPU counts a faulting access)
+    expect(s[DiscoStat.UserInstructions]).toBeGreaterThanOrEqual(2 + 2 * (3 + 100 * 4) + 3);
+    expect(s[DiscoStat.UserInstructions]).toBeLessThanOrEqual(811 + s[DiscoStat.ForwardedMisses] + s[DiscoStat.L2TlbHits] + s[DiscoStat.PmapFills]);
+    // the bad VM never ran a user instruction and got only its own pages
+    expect(s[DiscoStat.WORDS + DiscoStat.UserInstructions]).toBe(0);
+    expect(sum.vms[1].machinePagesPerNode.reduce((a, b) => a + b)).toBe(5 + 1); // its kernel image and special page
   });
 
   it.each([false, true])('shoots a freed page down on the other node before it leaves the VM (deterministic %s)', async (det) => {
-    const dir = mkdtempSync(join(tmpdir(), 'disco-'));
-    try {
-      const config = makeConfig({ nodes: 2, cpusPerNode: 1, memPerNodeMB: 16, deterministic: det });
-      const machine = new Machine(config, {});
-      const disco = setupDisco(config, machine.memory, {
-        vms: [{ name: 'vm0', vcpus: 2, memMB: 4, disk: null }], kernels: [buildGuest(dir, SHOOTDOWN_GUEST)], consoleDir: join(dir, 'console'),
-      });
-      machine.shared.disco = disco;
-      const result = await machine.run();
-      expect(result.exitStatus).toBe(42);
-      const sum = summarise(disco, 2, 4096);
-      expect(sum.causes.shootdown.count).toBe(1);
-      expect(sum.vms[0].machinePagesPerNode[1]).toBeGreaterThan(0); // vCPU 1 ran on node 1
-    } finally { rmSync(dir, { recursive: true, force: true }); }
+    const { result, sum } = await runVms({ nodes: 2, cpusPerNode: 1, deterministic: det }, [{ name: 'vm0', vcpus: 2, source: SHOOTDOWN_GUEST }]);
+    expect(result.exitStatus).toBe(42);
+    expect(sum.causes.shootdown.count).toBe(1);
+    expect(sum.vms[0].machinePagesPerNode[1]).toBeGreaterThan(0); // vCPU 1 ran on node 1
   });
 
   it('contains a hostile guest kernel (random stores, wild monitor calls, random TLB writes) to its own VM', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'disco-'));
-    try {
-      const config = makeConfig({ nodes: 2, cpusPerNode: 1, memPerNodeMB: 16 });
-      const machine = new Machine(config, {});
-      const disco = setupDisco(config, machine.memory, {
-        vms: [{ name: 'hostile', vcpus: 1, memMB: 4, disk: null }, { name: 'good', vcpus: 1, memMB: 4, disk: null }],
-        kernels: [buildGuest(dir, HOSTILE_GUEST), buildGuest(dir, L2_GUEST(4))], consoleDir: join(dir, 'console'),
-      });
-      machine.shared.disco = disco;
-      await machine.run();
-      const sum = summarise(disco, 2, 4096);
-      expect(sum.vms.map((v) => v.exitStatus)).toEqual([7, 42]);
-      // every machine page the hostile VM touched is its own, and its memory stayed within 4 MB + its special page
-      expect(sum.vms[0].machinePagesPerNode.reduce((a, b) => a + b)).toBeLessThanOrEqual(1024 + 1);
-    } finally { rmSync(dir, { recursive: true, force: true }); }
+    const { sum } = await runVms({ nodes: 2, cpusPerNode: 1 }, [{ name: 'hostile', source: HOSTILE_GUEST }, { name: 'good', source: L2_GUEST(4) }]);
+    expect(sum.vms.map((v) => v.exitStatus)).toEqual([7, 42]);
+    // every machine page the hostile VM touched is its own: at most its 4 MB and its special page
+    expect(sum.vms[0].machinePagesPerNode.reduce((a, b) => a + b)).toBeLessThanOrEqual(1024 + 1);
   });
 
   it('stops a VM whose exception vector cannot be fetched, saying why, instead of looping', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'disco-'));
-    try {
-      const source = '.set noreorder\n.text\n.org 0x200\n.globl _start\n_start:\n  lui $a0, 0xc100\n  li $v0, 11\n  syscall\n  break\n';
-      const config = makeConfig({ nodes: 1, cpusPerNode: 1, memPerNodeMB: 16 });
-      const machine = new Machine(config, {});
-      const disco = setupDisco(config, machine.memory, {
-        vms: [{ name: 'broken', vcpus: 1, memMB: 4, disk: null }], kernels: [buildGuest(dir, source)], consoleDir: join(dir, 'console'),
-      });
-      machine.shared.disco = disco;
-      await machine.run();
-      const vm = summarise(disco, 1, 4096).vms[0];
-      expect([vm.exitStatus, vm.faulted]).toEqual([255, true]);
-      expect(readFileSync(join(dir, 'console', 'broken.log'), 'utf8')).toContain('broken stopped: exception 6 fetching its exception vector at 0xc1000180');
-    } finally { rmSync(dir, { recursive: true, force: true }); }
+    const source = '.set noreorder\n.text\n.org 0x200\n.globl _start\n_start:\n  lui $a0, 0xc100\n  li $v0, 11\n  syscall\n  break\n';
+    const { sum } = await runVms({ nodes: 1, cpusPerNode: 1 }, [{ name: 'broken', source }]);
+    expect([sum.vms[0].exitStatus, sum.vms[0].faulted]).toEqual([255, true]);
+    expect(readFileSync(join(dir, 'console', 'broken.log'), 'utf8')).toContain('broken stopped: exception 6 fetching its exception vector at 0xc1000180');
   });
 
   it.each([false, true])('moves a waiting vCPU to an idle CPU (deterministic %s)', async (det) => {
-    const dir = mkdtempSync(join(tmpdir(), 'disco-'));
-    try {
-      const config = makeConfig({ nodes: 2, cpusPerNode: 1, memPerNodeMB: 16, deterministic: det, quantumCycles: 10_000 });
-      const machine = new Machine(config, {});
-      const disco = setupDisco(config, machine.memory, {
-        vms: [{ name: 'vm0', vcpus: 3, memMB: 4, disk: null }], kernels: [buildGuest(dir, MIGRATE_GUEST)],
-        consoleDir: join(dir, 'console'), sliceInstructions: 100_000,
-      });
-      machine.shared.disco = disco;
-      const result = await machine.run();
-      expect(result.exitStatus).toBe(42);
-      const s = new Float64Array(disco.stats);
-      // some vCPU changed CPUs (which one depends on when the start IPI landed) and now lives there
-      const moved = [0, 1, 2].filter((v) => s[v * DiscoStat.WORDS + DiscoStat.Migrations] > 0);
-      expect(moved.length).toBeGreaterThanOrEqual(1);
-      const home = new Int32Array(disco.vcpus);
-      expect(moved.some((v) => home[v * V.WORDS + V.Home] !== disco.placement[v])).toBe(true);
-    } finally { rmSync(dir, { recursive: true, force: true }); }
+    const { result, s, disco } = await runVms({ nodes: 2, cpusPerNode: 1, deterministic: det, quantumCycles: 10_000 },
+      [{ name: 'vm0', vcpus: 3, source: MIGRATE_GUEST }], 100_000);
+    expect(result.exitStatus).toBe(42);
+    // some vCPU changed CPUs (which one depends on when the start IPI landed) and now lives there
+    const moved = [0, 1, 2].filter((v) => s[v * DiscoStat.WORDS + DiscoStat.Migrations] > 0);
+    expect(moved.length).toBeGreaterThanOrEqual(1);
+    const home = new Int32Array(disco.vcpus);
+    expect(moved.some((v) => home[v * V.WORDS + V.Home] !== disco.placement[v])).toBe(true);
   });
 });

@@ -2,7 +2,8 @@
 // prefixed lines on stdout or files in --console-dir; --stats writes the summary; the exit status
 // is the first failing VM's. The guest is a small kernel assembled by binutils.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { linkGuest } from '../helpers/guest-asm.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,12 +35,8 @@ describe('disco run', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'disco-run-'));
-    writeFileSync(join(dir, 'g.ld'), 'ENTRY(_start) SECTIONS { . = 0x80000000; .text : { *(.text) } /DISCARD/ : { *(.MIPS.abiflags) *(.reginfo) *(.gnu.attributes) } }');
-    for (const [name, status] of [['ok', 0], ['fail', 3]] as const) {
-      writeFileSync(join(dir, `${name}.S`), GUEST(status));
-      execFileSync('mips-linux-gnu-gcc', ['-EB', '-march=r10000', '-mabi=32', '-nostdlib', '-static', '-no-pie', '-Wl,--no-warn-mismatch',
-        '-Wl,-T,' + join(dir, 'g.ld'), '-Wl,--build-id=none', '-o', join(dir, `${name}.elf`), join(dir, `${name}.S`)]);
-    }
+    linkGuest(dir, 'ok', GUEST(0));
+    linkGuest(dir, 'fail', GUEST(3));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
