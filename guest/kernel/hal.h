@@ -78,6 +78,13 @@ int hal_fixup(struct trapframe *tf);
 /* Block device (polled DMA to physical memory). */
 unsigned hal_disk_sectors(void);              /* 512-byte sectors; 0 when no disk */
 int hal_disk_read(unsigned sector, unsigned pa, unsigned count);   /* 0 or -1 */
+int hal_disk_write(unsigned sector, unsigned pa, unsigned count);  /* 0 or -1 */
+
+/* Ethernet: one port per node, frames of at most HAL_ETHER_MTU bytes by DMA (polled). */
+#define HAL_ETHER_MTU 9216
+int hal_ether_send(unsigned port, int dst, unsigned pa, unsigned len);  /* 0, 1 busy (retry), -1 */
+void hal_ether_arm(unsigned port, unsigned pa, unsigned max);         /* the next frame lands at pa */
+int hal_ether_poll(unsigned port, unsigned *src);    /* a landed frame's length (disarms), or -1 */
 
 /* Console and power. Input reaches CPU 0 only (IRQ_CONSOLE, up while input waits or has ended). */
 void hal_console_putc(char c);

@@ -228,17 +228,25 @@ export class PhysCpu implements TrapHandler {
     const cpu = this.cpu, now = cpu.readCount();
     let next = this.disco.sliceInstructions >>> 1;
     if (this.current >= 0) {
-      const w = this.disco.vcpus.words, c = this.b + V.Cp0, vcompare = w[c + C0.Compare];
-      const armedAt = w[c + C0.Count]; // the Count slot keeps when the guest last wrote Compare
-      if ((w[c + C0.Cause] & CAUSE_IP7) === 0 && ((now - armedAt) >>> 0) >= ((vcompare - armedAt) >>> 0)) w[c + C0.Cause] |= CAUSE_IP7;
-      if ((w[c + C0.Cause] & CAUSE_IP7) === 0) next = Math.min(next, (vcompare - now) >>> 0);
+      const w = this.disco.vcpus.words, c = this.b + V.Cp0;
+      if (!this.timerDue(this.current, now)) next = Math.min(next, (w[c + C0.Compare] - now) >>> 0);
     }
     writeCp0(cpu, C0.Compare, (now + Math.max(next, 1)) | 0);
   }
 
+  /** Has vCPU id's virtual Count passed its Compare? Raises its virtual IP7 if so. */
+  private timerDue(id: number, now: number): boolean {
+    const w = this.disco.vcpus.words, c = id * V.WORDS + V.Cp0;
+    if ((w[c + C0.Cause] & CAUSE_IP7) !== 0) return true;
+    const armedAt = w[c + C0.Count]; // the Count slot keeps when the guest last wrote Compare
+    if (((now - armedAt) >>> 0) < ((w[c + C0.Compare] - armedAt) >>> 0)) return false;
+    w[c + C0.Cause] |= CAUSE_IP7;
+    return true;
+  }
+
   private virtualIrqWaiting(id: number): boolean {
     const w = this.disco.vcpus.words, b = id * V.WORDS;
-    if (id === this.current) this.armTimer();
+    this.timerDue(id, this.cpu.readCount());
     const ip = (w[b + V.Cp0 + C0.Cause] | Atomics.load(w, b + V.PendingIp)) & Status.IM;
     return (ip & w[b + V.Cp0 + C0.Status] & Status.IM) !== 0;
   }

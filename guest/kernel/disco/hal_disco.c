@@ -7,8 +7,8 @@
  * entry; enabling with an interrupt pending makes one call so it is taken at once). The CP0
  * functions common to both builds are in hal_cp0.c.
  */
-#include "kernel.h"
-#include "frame.h"
+#include "../kernel.h"
+#include "../frame.h"
 
 #define DISCO_SPECIAL 0xdffff000u
 enum { SP_STATUS, SP_CAUSE, SP_EPC, SP_BADVADDR, SP_CONTEXT, SP_ENTRYHI, SP_INDEX, SP_VCPUS };
