@@ -2,7 +2,8 @@
 /**
  * `disco run [CONFIG.json] [machine flags] [--console-dir DIR] [--stats FILE] [--json] [-q]`:
  * boots Disco on the FLASH machine with the VMs the configuration describes (DESIGN.md section
- * 5), each VM's console on stdout prefixed with its name (or in DIR/NAME.log), then a summary per
+ * 5), each VM's console on stdout prefixed with its name (or in DIR/NAME.log; stdin goes to the
+ * first VM's console), then a summary per
  * VM and for Disco. Exits 0 when every VM's program exited 0, else the first VM's non-zero status.
  */
 import { readFileSync, writeFileSync, writeSync } from 'node:fs';
@@ -59,6 +60,7 @@ async function run(file: string, opts: RunFlags): Promise<number> {
     writeSync(2, `disco run: ${known ? (e as Error).message : String(e)}\n`);
     return EXIT_BAD_INPUT;
   }
+  machine.feedConsole(process.stdin);
   const onSigint = () => machine.stop();
   process.once('SIGINT', onSigint);
   let result: MachineResult;

@@ -8,7 +8,7 @@
 import type { FlashNode } from '../node-worker/node.js';
 import type { Cpu } from '../node-worker/cpu/cpu.js';
 import { C0, Status, Tlb } from '../node-worker/cpu/cp0.js';
-import { CpuCtl, cpuCtl } from '../shared/layout.js';
+import { CpuCtl, Irq, cpuCtl } from '../shared/layout.js';
 import { V, VState, VcpuTable } from './vcpu.js';
 import { L2Tlb } from './l2tlb.js';
 import { Memmap } from './memmap.js';
@@ -17,6 +17,7 @@ import { Cost, DiscoStat, PhysCpu } from './monitor.js';
 import { awaitAcks, dropFromHw, localNodes, type ShootdownTarget } from './shootdown.js';
 import { Msg } from '../interconnect/network.js';
 import { Subnet } from './subnet.js';
+import { ConsoleInput } from '../node-worker/devices/uart.js';
 import { closeDisks, monitorCall, VmConsole } from './mcall.js';
 
 export interface VmSpec {
@@ -74,6 +75,7 @@ export class DiscoNode implements ShootdownTarget {
   readonly sliceInstructions: number;
   private readonly acks: Int32Array;
   readonly subnet: Subnet;
+  private readonly input: ConsoleInput;
 
   constructor(readonly node: FlashNode, readonly shared: DiscoShared) {
     const cfg = node.shared.config;
@@ -87,6 +89,7 @@ export class DiscoNode implements ShootdownTarget {
     this.sliceInstructions = shared.sliceInstructions;
     this.acks = new Int32Array(shared.acks);
     this.subnet = new Subnet(shared.subnet, shared.vms.length);
+    this.input = new ConsoleInput(node.shared.consoleIn);
     localNodes.set(node.nodeId, this);
     for (const cpu of node.cpus) {
       const p = new PhysCpu(this, cpu);
@@ -134,6 +137,32 @@ export class DiscoNode implements ShootdownTarget {
     Atomics.or(w, b + V.PendingIp, line);
     const on = this.cpuOf(vcpu);
     if (on !== from.cpuNum) this.node.sendIpi(from.cpuNum, on, 0);
+  }
+
+  /**
+   * Console input belongs to the first VM: its vCPU 0's console line (IP2) is up while input
+   * waits or has ended, as the UART's is on the bare machine; checked on every timer tick.
+   */
+  pollConsole(): void {
+    const w = this.vcpus.words, b = this.shared.firstVcpu[0] * V.WORDS;
+    if (this.input.waiting() || this.input.ended()) {
+      if ((Atomics.or(w, b + V.PendingIp, Irq.Uart) & Irq.Uart) === 0) {
+        const on = this.cpuOf(this.shared.firstVcpu[0]);
+        if (this.localCpu(on) === null) this.node.sendIpi(this.node.cpus[0].cpuNum, on, 0);
+      }
+    } else Atomics.and(w, b + V.PendingIp, ~Irq.Uart);
+  }
+
+  consoleRead(vm: number): number {
+    if (vm !== 0) return -2;
+    const c = this.input.take();
+    const r = c >= 0 ? c : this.input.ended() ? -2 : -1;
+    this.pollConsole();
+    return r;
+  }
+
+  private localCpu(cpu: number): Cpu | null {
+    return this.node.cpus.find((c) => c.cpuNum === cpu) ?? null;
   }
 
   /** Stops every vCPU of a VM with an exit status; the machine powers off when every VM has. */

@@ -42,6 +42,8 @@ export const enum Mcall {
   EtherSend = 14,
   /** The next frame for this VM into physical a0 (at most a1 bytes): (source VM << 16) | length, or -1. */
   EtherRecv = 15,
+  /** The next byte of console input (the machine's, which goes to the first VM): a byte, -1 none yet, -2 ended. */
+  ConsoleRead = 16,
 }
 
 const IPI_LINE = 1 << 11;
@@ -119,6 +121,7 @@ export function monitorCall(d: DiscoNode, p: PhysCpu, epc: number): void {
       d.setVectors(vm, a0);
       break;
     case Mcall.Irq: break; // the way back delivers it
+    case Mcall.ConsoleRead: ret = d.consoleRead(vm); break;
     case Mcall.FreePage: ret = d.freePage(p, vm, a0 >>> 12) ? 0 : -1; break;
     case Mcall.EtherSend: {
       const frame = a1 >= 0 && a1 <= SUBNET_MTU ? copyOut(d, p, vm, a2, a1) : null;

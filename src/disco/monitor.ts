@@ -216,6 +216,7 @@ export class PhysCpu implements TrapHandler {
     cpu.syncIrq();
     const ip = cpu.cp0[C0.Cause];
     if ((ip & Irq.Ipi) !== 0) this.disco.node.clearIpi(cpu.cpuNum);
+    this.disco.pollConsole();
     this.armTimer();
   }
 

@@ -15,7 +15,8 @@ enum { SP_STATUS, SP_CAUSE, SP_EPC, SP_BADVADDR, SP_CONTEXT, SP_ENTRYHI, SP_INDE
 #define SPECIAL(i) (((volatile unsigned *)DISCO_SPECIAL)[i])
 
 enum { MC_INFO = 1, MC_CONSOLE_WRITE, MC_DISK_SECTORS, MC_DISK_READ, MC_DISK_WRITE, MC_IPI, MC_IPI_ACK,
-       MC_START, MC_HALT, MC_TLB_FLUSH, MC_SET_VECTORS, MC_IRQ, MC_FREE_PAGE, MC_ETHER_SEND, MC_ETHER_RECV };
+       MC_START, MC_HALT, MC_TLB_FLUSH, MC_SET_VECTORS, MC_IRQ, MC_FREE_PAGE, MC_ETHER_SEND, MC_ETHER_RECV,
+       MC_CONSOLE_READ };
 
 static unsigned mcall(unsigned nr, unsigned a0, unsigned a1, unsigned a2, unsigned a3) {
   register unsigned v0 __asm__("$2") = nr;
@@ -74,8 +75,8 @@ int hal_ether_poll(unsigned port, unsigned *src) {
   return r & 0xffff;
 }
 
-/* Console input goes to the bare machine's UART only, so far. */
-int hal_console_getc(void) { return -2; }
+/* Console input (the machine's goes to the first VM; the others see it ended). */
+int hal_console_getc(void) { return (int)mcall(MC_CONSOLE_READ, 0, 0, 0, 0); }
 
 void hal_console_putc(char c) {
   static char byte[NCPU_MAX];
