@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 /**
  * `disco run [CONFIG.json] [machine flags] [--console-dir DIR] [--stats FILE] [--json] [-q]`:
- * boots Disco on the FLASH machine with the VMs the configuration describes (DESIGN.md section
+ * boots Disco (with no configuration, the built-in run: two VMs running two workloads) on the FLASH machine with the VMs the configuration describes (DESIGN.md section
  * 5), each VM's console on stdout prefixed with its name (or in DIR/NAME.log; stdin goes to the
  * first VM's console), then a summary per
  * VM and for Disco. Exits 0 when every VM's program exited 0, else the first VM's non-zero status.
  */
-import { readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { Machine, type MachineResult } from '../machine/machine.js';
@@ -20,6 +21,7 @@ import { summarise, type DiscoSummary } from '../disco/summary.js';
 import { machineSummary } from './report.js';
 import { table } from './table.js';
 import { ROOT } from '../shared/paths.js';
+import { mkfs } from '../fs/mkfs.js';
 import { EXIT_BAD_INPUT, EXIT_MACHINE_FAULT } from './boot.js';
 
 /** The Disco build of the guest kernel (guest/build-kernel.sh). */
@@ -30,12 +32,39 @@ interface RunFlags extends MachineFlags { consoleDir?: string; stats?: string; j
 export function registerRun(program: Command): void {
   addMachineOptions(program.command('run'))
     .description('run Disco with the virtual machines a configuration describes')
-    .argument('<config>', 'JSON: {"machine": {...}, "vms": [{"name", "vcpus", "memMB", "disk", "kernel", "argv", "env", "cwd"}]}')
+    .argument('[config]', 'JSON: {"machine": {...}, "vms": [{"name", "vcpus", "memMB", "disk", "kernel", "argv", "env", "cwd"}]}; without it, the built-in run: 4 nodes x 2 CPUs, pmake and raytrace in two VMs')
     .option('--console-dir <dir>', "write each VM's console, unprefixed, to DIR/NAME.log")
     .option('--stats <file>', 'write the summary as JSON to a file')
     .option('--json', 'print the summary as JSON on stderr instead of tables')
     .option('-q, --quiet', 'no summary')
-    .action(async (config: string, opts: RunFlags) => { process.exit(await run(config, opts)); });
+    .action(async (config: string | undefined, opts: RunFlags) => {
+      if (config !== undefined) process.exit(await run(config, opts));
+      const dir = mkdtempSync(join(tmpdir(), 'disco-run-'));
+      let status: number;
+      try { status = await run(builtInConfig(dir), opts); } finally { rmSync(dir, { recursive: true, force: true }); }
+      process.exit(status);
+    });
+}
+
+/** The shipped workloads (guest/workloads), their test-size arguments in expected.json. */
+const WORKLOADS = join(ROOT, 'guest', 'images', 'workloads');
+
+/**
+ * The built-in run: a FLASH machine of 4 nodes x 2 CPUs, 64 MB a node; two VMs of 4 vCPUs and
+ * 96 MB, one running pmake and one raytrace at their test sizes, each on its own copy of a root
+ * file system of the shipped workloads. Returns the configuration file written in `dir`.
+ */
+function builtInConfig(dir: string): string {
+  const expected = JSON.parse(readFileSync(join(ROOT, 'guest', 'workloads', 'expected.json'), 'utf8')) as { workloads: Record<string, { test: { args: string[] } }> };
+  cpSync(WORKLOADS, join(dir, 'root', 'bin'), { recursive: true });
+  mkfs(join(dir, 'root'), join(dir, 'root.img'));
+  const vms = ['pmake', 'raytrace'].map((w, i) => {
+    copyFileSync(join(dir, 'root.img'), join(dir, `vm${i}.img`));
+    return { name: w, vcpus: 4, memMB: 96, disk: `vm${i}.img`, argv: [`/bin/${w}`, ...expected.workloads[w].test.args], cwd: '/tmp' };
+  });
+  const file = join(dir, 'run.json');
+  writeFileSync(file, JSON.stringify({ machine: { nodes: 4, cpusPerNode: 2, memPerNodeMB: 64 }, vms }, null, 2));
+  return file;
 }
 
 export interface RunReport { disco: DiscoSummary; machine: MachineResult }
