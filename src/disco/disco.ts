@@ -199,22 +199,26 @@ export class DiscoNode implements ShootdownTarget {
   }
 
   /**
-   * The guest no longer needs physical page ppn (its hint for freed pages; the next touch gets a
-   * zeroed page, its hint for zeroed pages): the machine page leaves the VM after a shootdown.
+   * The guest no longer needs these physical pages (its hint for freed pages; the next touch of
+   * each gets a zeroed page, its hint for zeroed pages): their machine pages leave the VM after
+   * one shootdown for the whole batch. False if a page is not the VM's.
    */
-  freePage(p: PhysCpu, vm: number, ppn: number): boolean {
-    const pmap = this.pmaps[vm];
-    if (ppn < 0 || ppn >= pmap.pages) return false;
-    const page = Atomics.exchange(pmap.words, ppn, 0) - 1;
-    if (page < 0) return true;
-    this.shootdown(p, vm, page);
-    this.memmap.free(page);
+  freePages(p: PhysCpu, vm: number, ppns: number[]): boolean {
+    const pmap = this.pmaps[vm], pages: number[] = [];
+    if (ppns.some((ppn) => ppn < 0 || ppn >= pmap.pages)) return false;
+    for (const ppn of ppns) {
+      const page = Atomics.exchange(pmap.words, ppn, 0) - 1;
+      if (page >= 0) pages.push(page);
+    }
+    if (pages.length === 0) return true;
+    this.shootdown(p, vm, pages.length === 1 ? pages[0] : -1);
+    for (const page of pages) this.memmap.free(page);
     return true;
   }
 
   /**
-   * Every CPU that may translate to machine page `page` for VM `vm` — those its vCPUs are loaded
-   * on — forgets it (shootdown.ts). L2TLB entries need no message: each hit is checked against
+   * Every CPU that may translate to machine page `page` (-1: to any page) for VM `vm` — those its
+   * vCPUs are loaded on — forgets it (shootdown.ts). L2TLB entries need no message: each hit is checked against
    * the pmap, which no longer maps the page.
    */
   shootdown(p: PhysCpu, vm: number, page: number): void {
@@ -244,7 +248,11 @@ export class DiscoNode implements ShootdownTarget {
   }
 
   invalidateLocal(vm: number, page: number): void {
-    for (const p of this.phys) if (p.current >= 0 && this.vmOf(p.current) === vm) dropFromHw(p.cpu, page);
+    for (const p of this.phys) {
+      if (p.current < 0 || this.vmOf(p.current) !== vm) continue;
+      if (page >= 0) dropFromHw(p.cpu, page);
+      else { p.cpu.mmu.jtlb.reset(); p.cpu.mmu.flush(); }
+    }
   }
 
   close(): void {

@@ -36,8 +36,8 @@ export const enum Mcall {
   SetVectors = 11,
   /** Take a pending interrupt now (the guest enabled interrupts on its special page). */
   Irq = 12,
-  /** The guest's page at physical address a0 is free: its contents may go (the next touch reads zeros). */
-  FreePage = 13,
+  /** The guest's pages whose physical addresses are the a1 words at physical a0 (at most 1024) are free: their contents may go (the next touch reads zeros). */
+  FreePages = 13,
   /** The virtual subnet: send a1 bytes at physical a2 to VM a0 (-1: all others); 0, 1 (queues full), -1. */
   EtherSend = 14,
   /** The next frame for this VM into physical a0 (at most a1 bytes): (source VM << 16) | length, or -1. */
@@ -122,7 +122,13 @@ export function monitorCall(d: DiscoNode, p: PhysCpu, epc: number): void {
       break;
     case Mcall.Irq: break; // the way back delivers it
     case Mcall.ConsoleRead: ret = d.consoleRead(vm); break;
-    case Mcall.FreePage: ret = d.freePage(p, vm, a0 >>> 12) ? 0 : -1; break;
+    case Mcall.FreePages: {
+      const list = a1 >= 0 && a1 <= 1024 ? copyOut(d, p, vm, a0, 4 * a1) : null;
+      const ppns: number[] = [];
+      for (let i = 0; list !== null && i < a1; i++) ppns.push(((list[4 * i] << 24) | (list[4 * i + 1] << 16) | (list[4 * i + 2] << 8) | list[4 * i + 3]) >>> 12);
+      ret = list !== null && d.freePages(p, vm, ppns) ? 0 : -1;
+      break;
+    }
     case Mcall.EtherSend: {
       const frame = a1 >= 0 && a1 <= SUBNET_MTU ? copyOut(d, p, vm, a2, a1) : null;
       ret = frame === null ? -1 : d.subnet.send(vm, a0, frame);

@@ -23,7 +23,7 @@ export class Pmap {
 
   /**
    * The machine page backing physical page ppn, allocated on `node` if it has none yet (zeroed:
-   * machine memory is handed out clean, see Disco.freePage). -1: ppn is outside the VM, or the
+   * machine memory is handed out clean: a page that leaves a VM is zeroed by whoever takes it next). -1: ppn is outside the VM, or the
    * machine is out of memory.
    */
   machinePage(ppn: number, node: number, zero: (page: number) => void): number {

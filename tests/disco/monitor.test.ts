@@ -141,7 +141,7 @@ user:                           # va 0x00400000 (its pair maps frames base+0, ba
 
 /**
  * Two vCPUs of one VM on two nodes: vCPU 1 reads page P (123, now in its TLBs); vCPU 0 frees P
- * with the monitor call (Disco shoots the translation down on vCPU 1's node and takes the machine
+ * with the FreePages monitor call (Disco shoots the translation down on vCPU 1's node and takes the machine
  * page back); vCPU 1 reads P again and must see a fresh zero page. Status 42 when it did.
  */
 const SHOOTDOWN_GUEST = `
@@ -151,7 +151,7 @@ const SHOOTDOWN_GUEST = `
 .org 0x200
 .globl _start
 _start:
-  lui $s0, 0xc001               # flags page: F1 at 0, F2 at 4, R1 at 8, R2 at 12
+  lui $s0, 0xc001               # flags page: F1 at 0, F2 at 4, R1 at 8, R2 at 12, the free list at 16
   lui $s1, 0xc002               # page P (physical 0x20000)
   li $t0, 123
   sw $t0, 0($s1)
@@ -168,7 +168,11 @@ _start:
 2:lw $t1, 4($s0)                # wait for F2 = 1
   beqz $t1, 2b
   nop
-  lui $a0, 0x0002               # FreePage(0x20000)
+  lui $t0, 0x0002               # FreePages([0x20000], 1): the list at physical 0x10010
+  sw $t0, 16($s0)
+  lui $a0, 0x0001
+  ori $a0, $a0, 0x10
+  li $a1, 1
   li $v0, 13
   syscall
   li $t0, 2
