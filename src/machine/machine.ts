@@ -19,6 +19,7 @@ import { ElfError, parseElf } from '../exec/elf.js';
 import { coherenceLayout } from '../node-worker/directory.js';
 import { framePoolBytes } from '../node-worker/devices/ether.js';
 import { ConsoleInput } from '../node-worker/devices/uart.js';
+import { BOOTCMD_BYTES, BootCommandError } from '../shared/bootcmd.js';
 
 export interface MachineOptions {
   disk?: string | null;
@@ -60,6 +61,8 @@ export class Machine {
   readonly shared: MachineShared;
   private readonly ctl: Int32Array;
   private readonly stats: Float64Array;
+  /** Physical end of the loaded kernel image (its bss included). */
+  private kernelEnd = 0;
 
   constructor(readonly config: MachineConfig, opts: MachineOptions = {}) {
     if (opts.disk) {
@@ -111,9 +114,21 @@ export class Machine {
       }
       this.memory.writeBytes(pa, image.bytes.subarray(seg.offset, seg.offset + seg.filesz));
       this.memory.fill(pa + seg.filesz, seg.memsz - seg.filesz, 0);
+      this.kernelEnd = Math.max(this.kernelEnd, pa + seg.memsz);
     }
     this.shared.entry = image.entry | 0;
     this.shared.stack = (0x80000000 + Math.min(nodeMem, IO_BASE) - 64) | 0;
+  }
+
+  /**
+   * Writes a boot command block (src/shared/bootcmd.ts) where the guest kernel looks for it: the
+   * last BOOTCMD_BYTES of node 0's memory (guest/kernel/kernel.h, BOOTCMD_PA). Call after loadKernel.
+   */
+  loadBootCommand(block: Uint8Array): void {
+    const pa = (this.config.memPerNodeMB << 20) - BOOTCMD_BYTES;
+    if (pa < this.kernelEnd) throw new BootCommandError(`the boot command block would overwrite the kernel: node 0 needs more than ${this.config.memPerNodeMB} MB`);
+    if (pa + BOOTCMD_BYTES > IO_BASE) throw new BootCommandError(`the boot command block would lie in the I/O window: node 0 may have at most ${IO_BASE >>> 20} MB`);
+    this.memory.writeBytes(pa, block);
   }
 
   /** Runs until the guest writes the halt register (or stop() is called). */
