@@ -73,9 +73,10 @@ async function run(file: string, opts: RunFlags): Promise<number> {
   let machine: Machine;
   let vms: VmConfig[];
   try {
-    let json: { vms?: unknown };
-    try { json = JSON.parse(readFileSync(file, 'utf8')) as { vms?: unknown }; } catch (e) { throw new ConfigError([`${file}: ${(e as Error).message}`]); }
-    const config = configFrom({ ...opts, config: file });
+    let json: { machine?: Record<string, unknown>; vms?: unknown };
+    try { json = JSON.parse(readFileSync(file, 'utf8')) as typeof json; } catch (e) { throw new ConfigError([`${file}: ${(e as Error).message}`]); }
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new ConfigError([`${file}: must be a JSON object with "vms" (and optionally "machine")`]);
+    const config = configFrom({ ...opts, config: undefined }, json.machine ?? {});
     vms = parseVms(json.vms, config, file);
     machine = new Machine(config, {});
     machine.shared.disco = setupDisco(config, machine.memory, {

@@ -57,6 +57,11 @@ describe('disco run', () => {
     expect(disco('run', config([])).stderr).toContain('"vms" must be a non-empty array');
     expect(disco('run', config([{ memMB: 32, kernel: 'ok.elf' }, { memMB: 32, kernel: 'ok.elf' }], { nodes: 1, cpusPerNode: 1, memPerNodeMB: 32 })).stderr)
       .toContain('the VMs want 64 MB but the machine has 32 MB');
+    const noMachine = join(dir, 'nomachine.json');
+    writeFileSync(noMachine, JSON.stringify({ vms: [{ memMB: 4, kernel: 'ok.elf' }] })); // the machine's defaults
+    expect(disco('run', '-q', noMachine).status).toBe(0);
+    writeFileSync(noMachine, '[1]');
+    expect(disco('run', noMachine).stderr).toContain('must be a JSON object');
     const notJson = join(dir, 'bad.json');
     writeFileSync(notJson, '{');
     expect(disco('run', notJson).status).toBe(2);
