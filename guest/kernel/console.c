@@ -37,7 +37,10 @@ int console_read(struct proc *p, unsigned buf, unsigned len) {
   unsigned char tmp[256];
   if (len > sizeof tmp) len = sizeof tmp;
   unsigned f = spin_lock(&ptable_lock), n = 0;
-  while (head == tail && !ended) sleep_on(ring);
+  while (head == tail && !ended) {
+    if (signal_pending(p)) { spin_unlock(&ptable_lock, f); return -ERESTARTSYS; }
+    sleep_on(ring);
+  }
   while (n < len && head != tail) tmp[n++] = ring[head++ % RING];
   int kick = masked && !ended;
   spin_unlock(&ptable_lock, f);

@@ -43,7 +43,7 @@ unsigned atomic_swap(volatile unsigned *p, unsigned v) {
 unsigned spin_lock(spinlock_t *l) {
   unsigned flags = hal_irq_save();
   while (atomic_swap(&l->v, 1) != 0) {
-    while (l->v != 0) { }
+    while (l->v != 0) tlb_shoot_poll();   /* the holder may be waiting for our TLB shootdown */
   }
   return flags;
 }

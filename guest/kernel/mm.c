@@ -1,11 +1,14 @@
 /*
  * Physical page allocator over every node's memory: one bit per 4 KB page of
  * [0, hal_ram_limit()), allocation from the requested node's slice first, then the others.
+ * User pages mapped more than once (copy-on-write after fork, MAP_SHARED) count their extra
+ * mappings in `extra`; page_unref frees a page when its last mapping goes.
  */
 #include "kernel.h"
 
 #define MAX_PAGES (0x1f000000u / PAGE_SIZE)
 static unsigned used[MAX_PAGES / 32];
+static unsigned short extra[MAX_PAGES];
 static unsigned npages, nfree, pages_per_node;
 static unsigned hint[32];
 static spinlock_t mm_lock;
@@ -72,6 +75,21 @@ void page_free(unsigned pa) {
   nfree++;
   spin_unlock(&mm_lock, flags);
 }
+
+void page_share(unsigned pa) {
+  unsigned f = spin_lock(&mm_lock);
+  extra[pa / PAGE_SIZE]++;
+  spin_unlock(&mm_lock, f);
+}
+
+void page_unref(unsigned pa) {
+  unsigned p = pa / PAGE_SIZE, f = spin_lock(&mm_lock), last = extra[p] == 0;
+  if (!last) extra[p]--;
+  spin_unlock(&mm_lock, f);
+  if (last) page_free(pa);
+}
+
+int page_shared(unsigned pa) { return extra[pa / PAGE_SIZE] != 0; }
 
 unsigned mm_free_pages(void) { return nfree; }
 unsigned mm_total_pages(void) { return npages; }

@@ -1,10 +1,22 @@
-/* Processes: the process table, fork, wait4 and exit. */
+/* Processes and threads: the process table, fork/clone/vfork, wait4, thread and group exit. */
 #include "kernel.h"
 #include "frame.h"
 
 struct proc procs[NPROC];
 spinlock_t ptable_lock;
 static unsigned next_pid = 1;
+unsigned boot_free_pages;
+
+#define CLONE_VM 0x100u
+#define CLONE_FILES 0x400u
+#define CLONE_SIGHAND 0x800u
+#define CLONE_VFORK 0x4000u
+#define CLONE_PARENT 0x8000u
+#define CLONE_THREAD 0x10000u
+#define CLONE_SETTLS 0x80000u
+#define CLONE_PARENT_SETTID 0x100000u
+#define CLONE_CHILD_CLEARTID 0x200000u
+#define CLONE_CHILD_SETTID 0x1000000u
 
 struct proc *proc_alloc(void) {
   unsigned f = spin_lock(&ptable_lock);
@@ -14,8 +26,7 @@ struct proc *proc_alloc(void) {
     unsigned pid = next_pid++;
     memset(p, 0, sizeof *p);
     p->state = P_EMBRYO;
-    p->pid = pid;
-    p->asid = pid & 0xff;
+    p->pid = p->tgid = pid;
   }
   spin_unlock(&ptable_lock, f);
   if (p == NULL) return NULL;
@@ -31,42 +42,84 @@ struct proc *proc_alloc(void) {
   return p;
 }
 
+static void kstack_free(unsigned kstack) {
+  for (unsigned k = 0; k < KSTACK_PAGES; k++) page_free(hal_kva_to_phys((void *)kstack) + k * PAGE_SIZE);
+}
+
 void proc_activate(struct proc *p) {
   unsigned cpu = hal_cpu_id();
   cpus[cpu].proc = p;
-  pgd_current[cpu] = p->pgd;
   kstack_top[cpu] = p->kstack + KSTACK_PAGES * PAGE_SIZE;
-  hal_tlb_flush_user();       /* a process's mappings live only in the TLB of the CPU running it */
-  hal_set_asid(p->asid);
+  mm_activate(p->mm);
   hal_set_tls(p->tls);
 }
 
+/*
+ * fork, vfork and clone. CLONE_VM shares the mm (else a copy-on-write copy), CLONE_FILES the
+ * descriptor table, CLONE_SIGHAND the signal actions; CLONE_THREAD joins the caller's thread
+ * group; CLONE_VFORK makes the caller sleep until the child execs or exits (mm_release).
+ */
 int sys_fork(struct trapframe *tf, unsigned flags, unsigned newsp, unsigned ptid, unsigned tls, unsigned ctid) {
-  struct proc *p = cpus[hal_cpu_id()].proc, *c = proc_alloc();
-  if (c == NULL) return -11;                                   /* EAGAIN */
-  if ((c->pgd = pgd_new()) == NULL || vm_copy(c->pgd, p->pgd) < 0) {
-    if (c->pgd) vm_free_all(c->pgd);
-    page_free(hal_kva_to_phys((void *)c->kstack));
-    page_free(hal_kva_to_phys((void *)c->kstack) + PAGE_SIZE);
+  struct proc *p = cpus[hal_cpu_id()].proc, *c;
+  if (((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND)) || ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)))
+    return -22;                                                /* EINVAL, as Linux */
+  if ((c = proc_alloc()) == NULL) return -11;                  /* EAGAIN */
+  if (flags & CLONE_VM) { atomic_add(&p->mm->refs, 1); c->mm = p->mm; } else c->mm = mm_fork(p->mm);
+  if (c->mm == NULL || signal_fork(c, p, flags & CLONE_SIGHAND) < 0) {
+    if (c->mm) mm_put(c->mm);
+    kstack_free(c->kstack);
     c->state = P_UNUSED;
     return -12;                                                /* ENOMEM */
   }
-  c->brk_start = p->brk_start; c->brk = p->brk; c->mmap_top = p->mmap_top;
-  c->tls = (flags & 0x80000u) ? tls : p->tls;                  /* CLONE_SETTLS */
-  c->parent = p;
+  files_fork(c, p, (flags & CLONE_FILES) != 0);
+  c->tls = (flags & CLONE_SETTLS) ? tls : p->tls;
+  c->parent = (flags & (CLONE_THREAD | CLONE_PARENT)) ? p->parent : p;
+  if (flags & CLONE_THREAD) c->tgid = p->tgid;
+  if (flags & CLONE_CHILD_CLEARTID) c->clear_tid = ctid;
+  fpu_save(c->fpr, &c->fcsr);                                  /* the caller's live registers */
   struct trapframe *ctf = proc_frame(c);
   *ctf = *tf;
   ctf->regs[2] = 0;
   ctf->regs[7] = 0;
   if (newsp) ctf->regs[29] = newsp;
-  if (flags & 0x01000000u) copy_out(c->pgd, ctid, &c->pid, 4); /* CLONE_CHILD_SETTID */
-  if (flags & 0x00100000u) { copy_out(p->pgd, ptid, &c->pid, 4); copy_out(c->pgd, ptid, &c->pid, 4); } /* CLONE_PARENT_SETTID */
+  if ((flags & CLONE_CHILD_SETTID) && vm_fault(c->mm, ctid, 1) == 0) copy_out(c->mm->pgd, ctid, &c->pid, 4);
+  if (flags & CLONE_PARENT_SETTID) {
+    if (vm_fault(p->mm, ptid, 1) == 0) copy_out(p->mm->pgd, ptid, &c->pid, 4);
+    if (c->mm != p->mm && vm_fault(c->mm, ptid, 1) == 0) copy_out(c->mm->pgd, ptid, &c->pid, 4);
+  }
   unsigned pid = c->pid, f = spin_lock(&ptable_lock);
+  if (flags & CLONE_VFORK) c->vfork_parent = p;
   make_runnable_locked(c);
+  while (c->vfork_parent == p) sleep_on(&c->vfork_parent);    /* c stays ours until then */
   spin_unlock(&ptable_lock, f);
   return (int)pid;
 }
 
+/* exec or exit: the address space is the child's no more; a vfork parent goes on. */
+void mm_release(struct proc *p) {
+  if (p->vfork_parent == NULL) return;
+  unsigned f = spin_lock(&ptable_lock);
+  p->vfork_parent = NULL;
+  wakeup_locked(&p->vfork_parent);
+  spin_unlock(&ptable_lock, f);
+}
+
+/* Threads of p's group other than p that have not exited; ptable_lock held. */
+static unsigned live_threads(struct proc *p) {
+  unsigned n = 0;
+  for (int i = 0; i < NPROC; i++) {
+    struct proc *q = &procs[i];
+    n += q != p && q->tgid == p->tgid && q->state != P_UNUSED && q->state != P_ZOMBIE && q->state != P_EMBRYO;
+  }
+  return n;
+}
+
+static struct proc *leader_of(struct proc *p) {
+  for (int i = 0; i < NPROC; i++) if (procs[i].pid == p->tgid && procs[i].state != P_UNUSED) return &procs[i];
+  return p;
+}
+
+/* wait4 sees a thread group's leader (children of any thread of the caller's group) once the whole group is gone. */
 int sys_wait4(struct proc *p, int pid, unsigned status, unsigned options) {
   if (status && !user_ok(p, status, 4, 1)) return -14;
   unsigned f = spin_lock(&ptable_lock);
@@ -74,43 +127,112 @@ int sys_wait4(struct proc *p, int pid, unsigned status, unsigned options) {
     int any = 0;
     for (int i = 0; i < NPROC; i++) {
       struct proc *q = &procs[i];
-      if (q->parent != p || q->state == P_UNUSED || (pid > 0 && q->pid != (unsigned)pid)) continue;
+      if (q->state == P_UNUSED || q->pid != q->tgid || q->parent == NULL || q->parent->tgid != p->tgid ||
+          (pid > 0 && q->pid != (unsigned)pid)) continue;
       any = 1;
-      if (q->state != P_ZOMBIE) continue;
-      unsigned qpid = q->pid, st = q->wait_status, ks = hal_kva_to_phys((void *)q->kstack);
-      q->state = P_UNUSED;
+      if (q->state != P_ZOMBIE || live_threads(q)) continue;
+      unsigned qpid = q->pid, st = q->wait_status, ks = q->kstack;
+      q->state = P_UNUSED;                                     /* the slot may be reused at once */
       q->parent = NULL;
       spin_unlock(&ptable_lock, f);
-      for (unsigned k = 0; k < KSTACK_PAGES; k++) page_free(ks + k * PAGE_SIZE);
-      if (status) *(unsigned *)status = st;
+      kstack_free(ks);
+      if (status && user_ok(p, status, 4, 1)) *(unsigned *)status = st;
       return (int)qpid;
     }
     if (!any) { spin_unlock(&ptable_lock, f); return -10; }   /* ECHILD */
     if (options & 1) { spin_unlock(&ptable_lock, f); return 0; } /* WNOHANG */
+    if (signal_pending(p)) { spin_unlock(&ptable_lock, f); return -ERESTARTSYS; }
     sleep_on(p);
   }
 }
 
-void proc_exit(struct proc *p, int code, int sig) {
-  unsigned cpu = hal_cpu_id();
-  if (p->pid == 1) {
-    bprintf("init: pid 1 exited with status %d\n", sig ? 128 + sig : code);
-    unsigned n = 0;
-    for (unsigned c = 0; c < ncpus; c++) n += (user_cpus_mask[c >> 5] >> (c & 31)) & 1;
-    bprintf("sched: user processes ran on %u of %u cpus\n", n, ncpus);
-    hal_halt(sig ? 128 + sig : code);
+/* Powers off when init's thread group ends, saying (with boot messages) whether pages leaked. */
+static void init_exit(struct proc *p, unsigned status) __attribute__((noreturn));
+static void init_exit(struct proc *p, unsigned status) {
+  int code = (status & 0x7f) ? 128 + (int)(status & 0x7f) : (int)(status >> 8) & 0xff;
+  bprintf("init: pid 1 exited with status %d\n", code);
+  unsigned n = 0;
+  for (unsigned c = 0; c < ncpus; c++) n += (user_cpus_mask[c >> 5] >> (c & 31)) & 1;
+  bprintf("sched: user processes ran on %u of %u cpus\n", n, ncpus);
+  fs_sync();
+  if (boot_flags & BOOT_VERBOSE) {
+    unsigned f = hal_irq_save();
+    mm_activate(NULL);
+    hal_irq_restore(f);
+    mm_put(p->mm);
+    p->mm = NULL;
+    files_exit(p);
+    signal_exit(p);
+    /* the kernel stack we run on is the one page run of pid 1 still held */
+    kprintf("mm: %u pages free at boot, %u at power off\n", boot_free_pages, mm_free_pages() + KSTACK_PAGES);
   }
-  pgd_current[cpu] = kernel_pgd;
-  hal_tlb_flush_user();
-  vm_free_all(p->pgd);
-  p->pgd = kernel_pgd;
+  hal_halt(code);
+}
+
+/*
+ * The calling thread ends: its CLONE_CHILD_CLEARTID word is zeroed and woken, its resources go;
+ * the last thread of a group makes the leader's status visible to the parent. A thread other
+ * than the leader is reaped by the scheduler once it has switched away for good.
+ */
+static void thread_exit(struct proc *p) __attribute__((noreturn));
+static void thread_exit(struct proc *p) {
+  if (p->clear_tid && user_ok(p, p->clear_tid, 4, 1)) {
+    *(volatile unsigned *)p->clear_tid = 0;
+    futex_wake(p->mm, p->clear_tid, 1);
+  }
+  mm_release(p);
+  unsigned f = spin_lock(&ptable_lock), last = live_threads(p) == 0;
+  spin_unlock(&ptable_lock, f);
+  if (last && p->tgid == 1) init_exit(p, leader_of(p)->wait_status);
+  f = hal_irq_save();
+  mm_activate(NULL);
+  hal_irq_restore(f);
+  mm_put(p->mm);
+  p->mm = NULL;
+  files_exit(p);
+  signal_exit(p);
   hal_irq_save();
   spin_lock(&ptable_lock);
-  for (int i = 0; i < NPROC; i++) if (procs[i].parent == p) procs[i].parent = &procs[0];
-  p->wait_status = sig ? (unsigned)sig : ((unsigned)code & 0xff) << 8;
+  struct proc *leader = leader_of(p), *heir = leader != p && leader->state != P_ZOMBIE ? leader : NULL;
+  for (int i = 0; i < NPROC; i++) {
+    if (procs[i].parent != p) continue;
+    if (heir == NULL) for (int j = 0; j < NPROC; j++) if (procs[j].pid == 1) heir = &procs[j];
+    procs[i].parent = heir;
+  }
   p->state = P_ZOMBIE;
-  if (p->parent) wakeup_locked(p->parent);
+  if (live_threads(p) == 0 && leader->parent) {
+    unsigned st = leader->wait_status, sig = st & 0x7f;
+    signal_send_locked(leader->parent, SIGCHLD, sig ? CLD_KILLED : CLD_EXITED, leader->pid, sig ? sig : (st >> 8) & 0xff);
+    wakeup_locked(leader->parent);
+  }
   wakeup_locked(&procs[0]);
   sched();
   panic("zombie %u ran", p->pid);
+}
+
+/* exit_group, or a fatal signal: every thread of the group leaves with this status. */
+void proc_exit(struct proc *p, int code, int sig) {
+  unsigned f = spin_lock(&ptable_lock);
+  struct proc *leader = leader_of(p);
+  if (!p->exiting) {
+    leader->wait_status = sig ? (unsigned)sig : ((unsigned)code & 0xff) << 8;
+    for (int i = 0; i < NPROC; i++) {
+      struct proc *q = &procs[i];
+      if (q->tgid != p->tgid || q->state == P_UNUSED || q->state == P_ZOMBIE) continue;
+      q->exiting = 1;
+      if (q != p && q->state == P_SLEEPING) make_runnable_locked(q);
+    }
+  }
+  spin_unlock(&ptable_lock, f);
+  thread_exit(p);
+}
+
+/* exit: only this thread; the group's status is the leader's own unless the group was killed. */
+void thread_leave(struct proc *p, int code) {
+  unsigned f = spin_lock(&ptable_lock);
+  int alone = live_threads(p) == 0;
+  if (!alone && p->pid == p->tgid && !p->exiting) p->wait_status = ((unsigned)code & 0xff) << 8;
+  spin_unlock(&ptable_lock, f);
+  if (alone) proc_exit(p, code, 0);
+  thread_exit(p);
 }

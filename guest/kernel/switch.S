@@ -41,3 +41,50 @@ fork_ret:
     la      $t0, trap_return
     jr      $t0
     nop
+
+/*
+ * fpu_save(fpr, fcsr_out), fpu_restore(fpr, fcsr): the user's FPU state across a switch. In the
+ * o32 FR=0 mode the 32 single registers are 16 even/odd pairs, one sdc1/ldc1 each; FCSR is $31.
+ */
+    .globl fpu_save
+fpu_save:
+    cfc1    $t0, $31
+    sw      $t0, 0($a1)
+    sdc1    $f0, 0($a0)
+    sdc1    $f2, 8($a0)
+    sdc1    $f4, 16($a0)
+    sdc1    $f6, 24($a0)
+    sdc1    $f8, 32($a0)
+    sdc1    $f10, 40($a0)
+    sdc1    $f12, 48($a0)
+    sdc1    $f14, 56($a0)
+    sdc1    $f16, 64($a0)
+    sdc1    $f18, 72($a0)
+    sdc1    $f20, 80($a0)
+    sdc1    $f22, 88($a0)
+    sdc1    $f24, 96($a0)
+    sdc1    $f26, 104($a0)
+    sdc1    $f28, 112($a0)
+    jr      $ra
+    sdc1    $f30, 120($a0)
+
+    .globl fpu_restore
+fpu_restore:
+    ldc1    $f0, 0($a0)
+    ldc1    $f2, 8($a0)
+    ldc1    $f4, 16($a0)
+    ldc1    $f6, 24($a0)
+    ldc1    $f8, 32($a0)
+    ldc1    $f10, 40($a0)
+    ldc1    $f12, 48($a0)
+    ldc1    $f14, 56($a0)
+    ldc1    $f16, 64($a0)
+    ldc1    $f18, 72($a0)
+    ldc1    $f20, 80($a0)
+    ldc1    $f22, 88($a0)
+    ldc1    $f24, 96($a0)
+    ldc1    $f26, 104($a0)
+    ldc1    $f28, 112($a0)
+    ldc1    $f30, 120($a0)
+    jr      $ra
+    ctc1    $a1, $31

@@ -10,8 +10,9 @@
 #define SYS_waitpid 4007
 #define SYS_getppid 4064
 #define SYS_wait4 4114
+#define SYS_execve 4011
 #define SYS_clone 4120
-#define SYS_sched_yield 4158
+#define SYS_sched_yield 4162
 #define SYS_read 4003
 #define SYS_write 4004
 #define SYS_getpid 4020
@@ -25,10 +26,15 @@
 #define SYS_uname 4122
 #define SYS_mprotect 4125
 #define SYS_writev 4146
-#define SYS_rt_sigaction 4194
-#define SYS_rt_sigprocmask 4195
+#define SYS_sigreturn 4119
+#define SYS_rt_sigreturn 4193
 #define SYS_mmap2 4210
+#define SYS_madvise 4218
+#define SYS_getrlimit 4076
+#define SYS_prlimit64 4338
 #define SYS_gettid 4222
+#define SYS_futex 4238
+#define SYS_futex_time64 4422
 #define SYS_exit_group 4246
 #define SYS_set_tid_address 4252
 #define SYS_set_thread_area 4283
@@ -45,6 +51,7 @@
 #define SYS_clock_gettime64 4403
 
 #define ENOENT 2
+#define EINTR 4
 #define EBADF 9
 #define ENOMEM 12
 #define EFAULT 14
@@ -52,39 +59,14 @@
 #define ENOTTY 25
 #define ENOSYS 89
 
-#define MAP_FIXED 0x10
-#define MAP_ANONYMOUS 0x800
-
-static int console_write(struct proc *p, unsigned fd, unsigned buf, unsigned len) {
-  if (fd != 1 && fd != 2) return -EBADF;
-  if (!user_ok(p, buf, len, 0)) return -EFAULT;
-  const char *s = (const char *)buf;
-  for (unsigned i = 0; i < len; i++) hal_console_putc(s[i]);
-  return (int)len;
-}
 
 static int sys_brk(struct proc *p, unsigned addr) {
-  unsigned want = (addr + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1), have = (p->brk + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-  if (addr < p->brk_start || addr >= p->mmap_top - 0x100000u) return (int)p->brk;
-  if (want > have && vm_alloc_range(p, have, want - have) < 0) return (int)p->brk;
+  struct mm *mm = p->mm;
+  unsigned want = (addr + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1), have = (mm->brk + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+  if (addr < mm->brk_start || addr >= mm->mmap_top - 0x100000u) return (int)mm->brk;
+  if (want > have && vm_alloc_range(p, have, want - have) < 0) return (int)mm->brk;
   if (want < have) vm_free_range(p, want, have - want);
-  p->brk = addr;
-  return (int)addr;
-}
-
-static int sys_mmap2(struct proc *p, unsigned addr, unsigned len, unsigned flags) {
-  if (len == 0) return -EINVAL;
-  if (!(flags & MAP_ANONYMOUS)) return -ENOSYS;            /* file mappings come with the file system */
-  len = (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-  if (flags & MAP_FIXED) {
-    if ((addr & (PAGE_SIZE - 1)) || addr >= 0x7f000000u || len > 0x7f000000u - addr) return -EINVAL;
-    vm_free_range(p, addr, len);
-  } else {
-    if (len > p->mmap_top - p->brk - 0x100000u) return -ENOMEM;
-    addr = p->mmap_top - len;
-  }
-  if (vm_alloc_range(p, addr, len) < 0) return -ENOMEM;
-  if (!(flags & MAP_FIXED)) p->mmap_top = addr;
+  mm->brk = addr;
   return (int)addr;
 }
 
@@ -107,8 +89,9 @@ static unsigned long long now_ns(void) {
   return ns;
 }
 
-static unsigned long long clock_ns(unsigned id) {
-  return now_ns() + (id == 0 ? REALTIME_BASE * 1000000000ull : 0);
+unsigned long long clock_ns(unsigned id) {
+  int real = id == 0 || id == 5 || id == 8 || id == 11;      /* REALTIME, _COARSE, _ALARM, TAI */
+  return now_ns() + (real ? REALTIME_BASE * 1000000000ull : 0);
 }
 
 static int put_timespec(struct proc *p, unsigned ts, int wide, unsigned long long ns) {
@@ -133,10 +116,21 @@ static int sys_nanosleep(struct proc *p, unsigned id, int abs, unsigned req, int
   if (nsec >= 1000000000u) return -EINVAL;
   unsigned long long want = sec * 1000000000ull + nsec, deadline = abs ? want : clock_ns(id) + want;
   while (clock_ns(id) < deadline) {
+    if (signal_pending(p)) return -EINTR;
     unsigned f = spin_lock(&ptable_lock);
     sleep_on(&tick_chan);
     spin_unlock(&ptable_lock, f);
   }
+  return 0;
+}
+
+/* Resource limits (read only): the stack's 8 MB (USTACK_LIMIT), no limit on the rest. */
+static int sys_getrlimit(struct proc *p, unsigned res, unsigned out, int wide) {
+  if (res >= 16) return -EINVAL;
+  if (out == 0) return 0;
+  if (!user_ok(p, out, wide ? 16 : 8, 1)) return -EFAULT;
+  unsigned lim = res == 3 ? USTACK_TOP - USTACK_LIMIT : wide ? ~0u : 0x7fffffffu, *o = (unsigned *)out;   /* RLIMIT_STACK; RLIM_INFINITY */
+  if (wide) { o[0] = o[2] = res == 3 ? 0 : ~0u; o[1] = o[3] = lim; } else o[0] = o[1] = lim;
   return 0;
 }
 
@@ -156,32 +150,34 @@ void syscall(struct trapframe *tf) {
   unsigned *r = tf->regs, nr = r[2], a0 = r[4], a1 = r[5], a2 = r[6];
   int ret;
   tf->epc += 4;
+  r[0] = nr; r[26] = r[7];               /* kept for a restart after a signal (signal.c) */
   switch (nr) {
-    case SYS_write: ret = console_write(p, a0, a1, a2); break;
-    case SYS_read: ret = a0 == 0 ? console_read(p, a1, a2) : -EBADF; break;
-    case SYS_writev: {
-      if (a2 > 1024 || !user_ok(p, a1, a2 * 8, 0)) { ret = -EFAULT; break; }
-      const unsigned *iov = (const unsigned *)a1;
-      ret = 0;
-      for (unsigned i = 0; i < a2; i++) {
-        int n = console_write(p, a0, iov[2 * i], iov[2 * i + 1]);
-        if (n < 0) { ret = n; break; }
-        ret += n;
-      }
+    case SYS_getpid: ret = (int)p->tgid; break;
+    case SYS_gettid: ret = (int)p->pid; break;
+    case SYS_set_tid_address: p->clear_tid = a0; ret = (int)p->pid; break;
+    case SYS_futex: case SYS_futex_time64: {
+      unsigned *sp = (unsigned *)r[29];                        /* uaddr2 and val3 are on the user stack */
+      if (!user_ok(p, r[29] + 16, 8, 0)) { ret = -EFAULT; break; }
+      ret = sys_futex(p, a0, a1, a2, r[7], sp[4], sp[5], nr == SYS_futex_time64);
       break;
     }
-    case SYS_getpid: case SYS_gettid: case SYS_set_tid_address: ret = (int)p->pid; break;
     case SYS_getuid: case SYS_geteuid: case SYS_getgid: case SYS_getegid: ret = 0; break;
     case SYS_brk: ret = sys_brk(p, a0); break;
-    case SYS_mmap2: ret = sys_mmap2(p, a0, a1, r[7]); break;   /* fd and offset (stack) matter for files only */
+    case SYS_mmap2: ret = vm_mmap(p, a0, a1, a2, r[7]); break;   /* fd and offset (stack) matter for files only */
     case SYS_munmap:
       if ((a0 & (PAGE_SIZE - 1)) || a0 >= 0x80000000u || a1 > 0x80000000u - a0) { ret = -EINVAL; break; }
       vm_free_range(p, a0, a1);
       ret = 0;
       break;
-    case SYS_mprotect: case SYS_rt_sigaction: case SYS_rt_sigprocmask: case SYS_set_robust_list: ret = 0; break;
+    case SYS_mprotect: ret = vm_mprotect(p, a0, a1, a2); break;
+    case SYS_getrlimit: ret = sys_getrlimit(p, a0, a1, 0); break;
+    case SYS_prlimit64:                                      /* (pid, resource, new, old): reading only */
+      ret = a2 ? -1 /* EPERM */ : a0 && a0 != p->tgid && a0 != p->pid ? -3 /* ESRCH */ : sys_getrlimit(p, a1, r[7], 1);
+      break;
+    case SYS_madvise: ret = vm_madvise(p, a0, a1, a2); break;
+    case SYS_set_robust_list: ret = 0; break;
+    case SYS_sigreturn: case SYS_rt_sigreturn: signal_return(tf, nr == SYS_rt_sigreturn); return;   /* the saved context */
     case SYS_set_thread_area: p->tls = a0; hal_set_tls(a0); ret = 0; break;
-    case SYS_ioctl: ret = -ENOTTY; break;
     case SYS_clock_gettime: ret = sys_clock_gettime(p, a0, a1, 0); break;
     case SYS_clock_gettime64: ret = sys_clock_gettime(p, a0, a1, 1); break;
     case SYS_clock_getres: ret = a1 ? put_timespec(p, a1, 0, 10) : 0; break;
@@ -214,21 +210,25 @@ void syscall(struct trapframe *tf) {
       ret = 0;
       break;
     }
-    case SYS_exit: case SYS_exit_group: proc_exit(p, (int)(a0 & 0xff), 0);
+    case SYS_exit: thread_leave(p, (int)(a0 & 0xff));
+    case SYS_exit_group: proc_exit(p, (int)(a0 & 0xff), 0);
     case SYS_fork: ret = sys_fork(tf, 0, 0, 0, 0, 0); break;
     case SYS_clone: {
       unsigned ctid = 0;
-      if (a0 & 0x100u) { ret = -ENOSYS; break; }              /* CLONE_VM: threads come later */
-      if ((a0 & 0x01000000u) && (!user_ok(p, r[29] + 16, 4, 0) || (ctid = ((unsigned *)r[29])[4], !user_ok(p, ctid, 4, 1)))) { ret = -EFAULT; break; }
+      /* clone(flags, newsp, ptid, tls, ctid): ctid on the stack for CLONE_CHILD_SETTID or _CLEARTID */
+      if ((a0 & 0x01200000u) && (!user_ok(p, r[29] + 16, 4, 0) || (ctid = ((unsigned *)r[29])[4], !user_ok(p, ctid, 4, 1)))) { ret = -EFAULT; break; }
       if ((a0 & 0x00100000u) && !user_ok(p, a2, 4, 1)) { ret = -EFAULT; break; }
       ret = sys_fork(tf, a0, a1, a2, r[7], ctid);
       break;
     }
+    case SYS_execve: ret = sys_execve(p, a0, a1, a2); break;
     case SYS_wait4: ret = sys_wait4(p, (int)a0, a1, a2); break;
     case SYS_waitpid: ret = sys_wait4(p, (int)a0, a1, a2); break;
-    case SYS_getppid: ret = p->parent ? (int)p->parent->pid : 0; break;
+    case SYS_getppid: ret = p->parent ? (int)p->parent->tgid : 0; break;
     case SYS_sched_yield: yield(); ret = 0; break;
     default:
+      if (sys_file(p, tf, nr, &ret)) break;
+      if (sys_signal(p, tf, nr, &ret)) break;
       bprintf("pid %u: unimplemented system call %u\n", p->pid, nr);
       ret = -ENOSYS;
       break;

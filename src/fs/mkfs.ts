@@ -2,7 +2,7 @@
 /**
  * mkfs: builds an image from a host directory tree. Regular files (hard links kept), directories
  * and symbolic links are copied with their permission bits and modification times, owned by root;
- * /dev/null, /dev/console and a mode 1777 /tmp are added. Each file's blocks are allocated
+ * /dev/null, /dev/console, /dev/ether and a mode 1777 /tmp are added. Each file's blocks are allocated
  * contiguously, data first, then its indirect blocks.
  */
 import { closeSync, ftruncateSync, lstatSync, openSync, readSync, readdirSync, readlinkSync, statSync, writeSync, type Stats } from 'node:fs';
@@ -86,14 +86,17 @@ function scan(dir: string, top: Stats, skip: string, warn: (msg: string) => void
   return visit(dir, top)!;
 }
 
-/** Adds /dev/null, /dev/console and /tmp where missing; /tmp is made mode 1777. */
+/** The guest kernel's Ethernet port (no Linux number: 10 is misc, 200 is unassigned). */
+const DEV_ETHER = { major: 10, minor: 200 };
+
+/** Adds /dev/null, /dev/console, /dev/ether and /tmp where missing; /tmp is made mode 1777. */
 function addStandard(root: Node, now: number): void {
   const kids = root.children!;
   const dir = (mode: number): Node => ({ ino: 0, mode: S_IFDIR | mode, mtime: now, nlink: 0, size: 0, children: new Map() });
   const dev = kids.get('dev') ?? dir(0o755);
   if (dev.children === undefined) throw new FsError('/dev in the source directory is not a directory');
   kids.set('dev', dev);
-  for (const [name, d] of [['null', DEV_NULL], ['console', DEV_CONSOLE]] as const) {
+  for (const [name, d] of [['null', DEV_NULL], ['console', DEV_CONSOLE], ['ether', DEV_ETHER]] as const) {
     if (!dev.children.has(name)) dev.children.set(name, { ino: 0, mode: S_IFCHR | 0o666, mtime: now, nlink: 0, size: 0, dev: d });
   }
   const tmp = kids.get('tmp') ?? dir(0o1777);

@@ -46,7 +46,7 @@ beforeAll(() => {
   const r = disco(['mkfs', SRC, IMAGE]);
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
-  expect(r.stdout).toMatch(/root\.img: 15 MB, 1090 of 3840 blocks and 17 of 960 inodes used/);
+  expect(r.stdout).toMatch(/root\.img: 15 MB, 1090 of 3840 blocks and 18 of 960 inodes used/);
 });
 
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
@@ -70,10 +70,11 @@ describe('disco mkfs, ls, cat, fsck', () => {
     expect(disco(['ls', '-l', IMAGE, '/home/note']).stdout).toBe('-rw-r----- 2 0 0 10 2024-03-01 12:34 /home/note\n');
   });
 
-  it('adds /dev/null, /dev/console and a world-writable sticky /tmp', () => {
+  it('adds /dev/null, /dev/console, /dev/ether and a world-writable sticky /tmp', () => {
     const dev = disco(['ls', '-l', IMAGE, '/dev']).stdout.split('\n');
-    expect(dev[0]).toMatch(/^crw-rw-rw- 1 0 0 5, 1 [\d-]+ [\d:]+ console$/);
-    expect(dev[1]).toMatch(/^crw-rw-rw- 1 0 0 1, 3 [\d-]+ [\d:]+ null$/);
+    expect(dev[0]).toMatch(/^crw-rw-rw- 1 0 0 +5, 1 [\d-]+ [\d:]+ console$/);
+    expect(dev[1]).toMatch(/^crw-rw-rw- 1 0 0 +10, 200 [\d-]+ [\d:]+ ether$/);
+    expect(dev[2]).toMatch(/^crw-rw-rw- 1 0 0 +1, 3 [\d-]+ [\d:]+ null$/);
     const root = disco(['ls', '-l', IMAGE]).stdout;
     expect(root).toMatch(/^drwxrwxrwt 2 0 0 4096 .* tmp$/m);
     expect(root).toMatch(/^drwxr-xr-x 2 0 0 4096 .* dev$/m);
@@ -84,7 +85,7 @@ describe('disco mkfs, ls, cat, fsck', () => {
     expect(disco(['ls', '-R', IMAGE]).stdout).toBe([
       '/:', 'bin', 'dev', 'etc', 'home', 'tmp', '',
       '/bin:', 'big', 'hello.sh', 'note', 'su', '',
-      '/dev:', 'console', 'null', '',
+      '/dev:', 'console', 'ether', 'null', '',
       '/etc:', 'deep', 'empty', '',
       '/etc/deep:', 'er', '',
       '/etc/deep/er:', 'note.txt', '',
@@ -102,7 +103,7 @@ describe('disco mkfs, ls, cat, fsck', () => {
 
   it('finds the image clean', () => {
     const r = disco(['fsck', IMAGE]);
-    expect(r.stdout).toMatch(/^clean: 5 files, 8 directories, 1 symbolic link, 2 devices; 1090 of 3840 blocks, 17 of 960 inodes used\n$/);
+    expect(r.stdout).toMatch(/^clean: 5 files, 8 directories, 1 symbolic link, 3 devices; 1090 of 3840 blocks, 18 of 960 inodes used\n$/);
     expect(r.status).toBe(0);
   });
 

@@ -3,7 +3,7 @@
 // program in user mode (o32 write and exit_group), and powers off with the program's status.
 import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseElf } from '../../src/exec/elf.js';
@@ -64,7 +64,7 @@ describe('guest kernel', () => {
     expect(lines).toContain(`smp: ${n - 1} cpus answered an ipi`);
     expect(lines).toContain(`mm: node-local allocation on ${nodes} of ${nodes} nodes`);
     expect(r.stdout).toContain(userOutput(2));
-    expect(r.stdout).toMatch(new RegExp(`init: pid 1 exited with status 7\nsched: user processes ran on 1 of ${n} cpus\n$`));
+    expect(r.stdout).toMatch(new RegExp(`init: pid 1 exited with status 7\nsched: user processes ran on 1 of ${n} cpus\nmm: (?<n>\\d+) pages free at boot, \\k<n> at power off\n$`));
     expect(lines).toContain('cpu: UserLocal register ' + (r.stdout.includes('register present') ? 'present' : 'absent'));
   });
 
@@ -84,7 +84,7 @@ describe('guest kernel', () => {
     const statuses = [101, 106, 108, 106, 104, 106];
     const want = userOutput(3) + statuses.map((s, k) => `init: child ${k} exited with status ${s}\n`).join('') +
       'init: fork ok, parent\'s memory untouched\ninit: wait without children: 10\ninit: pid 1 exited with status 9\n';
-    expect(r.stdout.slice(r.stdout.indexOf('hello from user mode'))).toMatch(new RegExp('^' + want.replace(/[()]/g, '\\$&') + 'sched: user processes ran on (\\d+) of ' + nodes * cpn + ' cpus\n$'));
+    expect(r.stdout.slice(r.stdout.indexOf('hello from user mode'))).toMatch(new RegExp('^' + want.replace(/[()]/g, '\\$&') + 'sched: user processes ran on (\\d+) of ' + nodes * cpn + ' cpus\nmm: (?<n>\\d+) pages free at boot, \\k<n> at power off\n$'));
     const used = Number(/ran on (\d+) of/.exec(r.stdout)![1]);
     expect(used).toBeGreaterThanOrEqual(nodes * cpn > 1 ? 2 : 1);
     expect(r.status).toBe(9);
@@ -102,32 +102,37 @@ describe('guest kernel', () => {
     expect(r.status).toBe(0);
   });
 
-  it('runs its own init when the disk holds no executable', () => {
+  it('runs its own init when there is no program to run, on a file system or on a disk without one', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kdisk-'));
     try {
-      const img = join(dir, 'disk.img');
+      const img = join(dir, 'disk.img'), fs = join(dir, 'fs.img');
       writeFileSync(img, Buffer.alloc(8 * 512, 0x5a));
-      const r = disco('boot', '-q', '--disk', img, '--args', '0,3');
-      expect(r.stdout).toBe(userOutput(2));
-      expect(r.status).toBe(3);
+      mkdirSync(join(dir, 'root'));
+      expect(disco('mkfs', join(dir, 'root'), fs).status).toBe(0);
+      for (const disk of [img, fs]) {
+        const r = disco('boot', '-q', '--disk', disk, '--args', '0,3');
+        expect(r.stdout.endsWith(userOutput(2))).toBe(true);
+        expect(r.status).toBe(3);
+      }
     } finally { rmSync(dir, { recursive: true, force: true }); }
   });
 
-  it('runs a static glibc program from the disk', () => {
-    const prog = 'build/guest-tests/r2/exitcode';
+  it('runs a static glibc program from the root file system (disco boot --disk IMG -- PROGRAM ARGS)', () => {
     const build = spawnSync('bash', ['guest/build-tests.sh'], { encoding: 'utf8' }); // idempotent; also run by the differential suite
     expect(build.status, build.stderr).toBe(0);
     expect(disco('boot', '-q', '--args', '1').stdout).toContain('cpu: UserLocal register present\n');
     const dir = mkdtempSync(join(tmpdir(), 'kdisk-'));
     try {
-      const img = join(dir, 'disk.img');
-      copyFileSync(prog, img);
-      truncateSync(img, Math.ceil(statSync(img).size / 512) * 512);
+      const img = join(dir, 'root.img');
+      mkdirSync(join(dir, 'root', 'bin'), { recursive: true });
+      copyFileSync('build/guest-tests/r2/exitcode', join(dir, 'root', 'bin', 'exitcode'));
+      chmodSync(join(dir, 'root', 'bin', 'exitcode'), 0o755);
+      expect(disco('mkfs', join(dir, 'root'), img).status).toBe(0);
       for (const [nodes, det] of [[1, false], [4, true]] as const) {
-        const args = ['boot', '-q', '--disk', img, '--args', '0,7', '--nodes', String(nodes), '--mem-per-node', '32'];
+        const args = ['boot', '-q', '--disk', img, '--nodes', String(nodes), '--mem-per-node', '32'];
         if (det) args.push('--deterministic');
-        const r = disco(...args);
-        expect(r.stdout).toBe('exiting with 7 via return\natexit handler ran\n');
+        const r = disco(...args, '--', '/bin/exitcode', '7', 'exit');
+        expect(r.stdout).toBe('exiting with 7 via exit\natexit handler ran\n');
         expect(r.status).toBe(7);
       }
     } finally { rmSync(dir, { recursive: true, force: true }); }
