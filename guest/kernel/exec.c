@@ -7,6 +7,7 @@
  */
 #include "kernel.h"
 #include "frame.h"
+#include "fs.h"
 
 #define ENOENT 2
 #define E2BIG 7
@@ -273,7 +274,10 @@ int start_init(const char *path, const char *const *argv, unsigned argc, const c
   struct image im = { NULL, init_elf, (unsigned)(init_elf_end - init_elf) };
   int err = 0;
   if (cwd && cwd[0]) {
-    if ((p->cwd = namei(p, cwd, &err)) == NULL) return err ? err : -ENOENT;
+    if ((p->cwd = fs_open(p, NULL, cwd, O_DIRECTORY, 0, &err)) == NULL) {
+      kprintf("init: working directory %s: %s\n", cwd, strerror(err ? -err : ENOENT));
+      hal_halt(127);
+    }
   } else p->cwd = namei(p, "/", &err);                       /* none without a file system */
   if (path && (err = open_exec(p, path, &im)) < 0) return err;
   struct strv av = { 0, argv, argc }, ev = { 0, envp, envc };

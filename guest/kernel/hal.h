@@ -86,6 +86,10 @@ int hal_ether_send(unsigned port, int dst, unsigned pa, unsigned len);  /* 0, 1 
 void hal_ether_arm(unsigned port, unsigned pa, unsigned max);         /* the next frame lands at pa */
 int hal_ether_poll(unsigned port, unsigned *src);    /* a landed frame's length (disarms), or -1 */
 
+/* Freed pages: a monitor (Disco) takes them back in batches and returns them zero-filled. */
+#define HAL_FREE_BATCH 64
+int hal_pages_freed(const unsigned *pa, unsigned n);   /* 1: the monitor took them; 0: there is none */
+
 /* Console and power. Input reaches CPU 0 only (IRQ_CONSOLE, up while input waits or has ended). */
 void hal_console_putc(char c);
 int hal_console_getc(void);                   /* a byte, -1 (none now) or -2 (input ended) */

@@ -114,6 +114,9 @@ int hal_ether_poll(unsigned port, unsigned *src) {
   return len;
 }
 
+/* No monitor on the bare machine: freed pages stay with the kernel. */
+int hal_pages_freed(const unsigned *pa, unsigned n) { (void)pa; (void)n; return 0; }
+
 int hal_console_getc(void) {
   unsigned st = UART(0x08);
   if (st & 1) return (int)(UART(0x04) & 0xff);

@@ -58,6 +58,7 @@ void panic(const char *fmt, ...) __attribute__((noreturn));
 void *memset(void *d, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
 size_t strlen(const char *s);
+const char *strerror(int err);                /* main.c: the message of an errno */
 
 /* Physical pages (mm.c). */
 void mm_init(unsigned kernel_end_pa);

@@ -29,7 +29,8 @@ static int bootcmd_copy(void) {
   return 1;
 }
 
-static const char *strerror(int err) {
+/* The message of an errno, for init's reports. */
+const char *strerror(int err) {
   switch (err) {
     case 2: return "No such file or directory";
     case 5: return "Input/output error";

@@ -3,6 +3,10 @@
  * [0, hal_ram_limit()), allocation from the requested node's slice first, then the others.
  * User pages mapped more than once (copy-on-write after fork, MAP_SHARED) count their extra
  * mappings in `extra`; page_unref frees a page when its last mapping goes.
+ *
+ * Under a monitor (Disco) freed pages go back to it in batches (the paper's "this page is now
+ * free" hint) and stay allocated here until their batch has gone; they come back zero-filled,
+ * so page_alloc does not clear a page marked in `zeroed` (the "zeroed page" hint).
  */
 #include "kernel.h"
 
@@ -12,6 +16,9 @@ static unsigned short extra[MAX_PAGES];
 static unsigned npages, nfree, pages_per_node;
 static unsigned hint[32];
 static spinlock_t mm_lock;
+static int monitor;                                  /* does a monitor take freed pages? */
+static unsigned batch[HAL_FREE_BATCH], nbatch;
+static unsigned zeroed[MAX_PAGES / 32];
 
 static int test(unsigned p) { return (used[p >> 5] >> (p & 31)) & 1; }
 static void set(unsigned p) { used[p >> 5] |= 1u << (p & 31); }
@@ -24,6 +31,20 @@ void mm_init(unsigned kernel_end_pa) {
   for (unsigned p = 0; p < reserved && p < npages; p++) set(p);
   nfree = npages > reserved ? npages - reserved : 0;
   for (unsigned n = 0; n < 32; n++) hint[n] = n * pages_per_node;
+  monitor = hal_pages_freed(NULL, 0);
+}
+
+/* mm_lock held: the batch goes to the monitor, and its pages are free (and zero) from now on. */
+static void flush_batch(void) {
+  if (nbatch == 0) return;
+  int taken = hal_pages_freed(batch, nbatch);
+  for (unsigned i = 0; i < nbatch; i++) {
+    unsigned p = batch[i] / PAGE_SIZE;
+    clear(p);
+    if (taken) zeroed[p >> 5] |= 1u << (p & 31);
+  }
+  nfree += nbatch;
+  nbatch = 0;
 }
 
 static unsigned take(unsigned lo, unsigned hi, unsigned *h) {
@@ -46,10 +67,15 @@ unsigned page_alloc(unsigned node) {
     unsigned n = (node + i) % nodes;
     p = take(n * pages_per_node, (n + 1) * pages_per_node, &hint[n & 31]);
   }
-  if (p) nfree--;
+  unsigned zero = 0;
+  if (p) {
+    nfree--;
+    zero = (zeroed[p >> 5] >> (p & 31)) & 1;
+    zeroed[p >> 5] &= ~(1u << (p & 31));
+  }
   spin_unlock(&mm_lock, flags);
   if (p == 0) return 0;
-  memset(hal_phys_to_kva(p * PAGE_SIZE), 0, PAGE_SIZE);
+  if (!zero) memset(hal_phys_to_kva(p * PAGE_SIZE), 0, PAGE_SIZE);
   return p * PAGE_SIZE;
 }
 
@@ -63,7 +89,7 @@ unsigned page_alloc_contig(unsigned n, unsigned node) {
       if (run == n) { found = p + 1 - n; break; }
     }
   }
-  if (found) { for (unsigned p = found; p < found + n; p++) set(p); nfree -= n; }
+  if (found) { for (unsigned p = found; p < found + n; p++) { set(p); zeroed[p >> 5] &= ~(1u << (p & 31)); } nfree -= n; }
   spin_unlock(&mm_lock, flags);
   return found * PAGE_SIZE;
 }
@@ -71,8 +97,13 @@ unsigned page_alloc_contig(unsigned n, unsigned node) {
 void page_free(unsigned pa) {
   unsigned p = pa / PAGE_SIZE, flags = spin_lock(&mm_lock);
   if (p >= npages || !test(p)) panic("page_free: bad page %x", pa);
-  clear(p);
-  nfree++;
+  if (monitor) {
+    batch[nbatch++] = pa;
+    if (nbatch == HAL_FREE_BATCH) flush_batch();
+  } else {
+    clear(p);
+    nfree++;
+  }
   spin_unlock(&mm_lock, flags);
 }
 
@@ -91,5 +122,11 @@ void page_unref(unsigned pa) {
 
 int page_shared(unsigned pa) { return extra[pa / PAGE_SIZE] != 0; }
 
-unsigned mm_free_pages(void) { return nfree; }
+unsigned mm_free_pages(void) {
+  unsigned flags = spin_lock(&mm_lock);
+  flush_batch();
+  unsigned n = nfree;
+  spin_unlock(&mm_lock, flags);
+  return n;
+}
 unsigned mm_total_pages(void) { return npages; }

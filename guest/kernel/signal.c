@@ -238,7 +238,7 @@ void signal_fault(struct trapframe *tf) {
     default:                                                         /* TLB: SEGV_MAPERR or SEGV_ACCERR */
       addr = tf->badvaddr;
       sig = SIGSEGV;
-      si = (vm_lookup(p->mm->pgd, addr) & PTE_V) ? 2 : 1;
+      si = vm_lookup(p->mm->pgd, addr) != 0 ? 2 : 1;                /* a mapping that refused the access (PROT_NONE, read-only) */
       break;
   }
   unsigned f = spin_lock(&sig_lock);

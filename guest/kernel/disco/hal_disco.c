@@ -57,6 +57,9 @@ void hal_cpu_start(unsigned cpu, unsigned sp, unsigned arg) { mcall(MC_START, cp
 
 void hal_tlb_flush_user(void) { mcall(MC_TLB_FLUSH, 0, 0, 0, 0); }
 
+/* The paper's hints: Disco takes the machine pages back and gives zero-filled ones on next touch. */
+int hal_pages_freed(const unsigned *pa, unsigned n) { return mcall(MC_FREE_PAGES, pa ? hal_kva_to_phys(pa) : 0, n, 0, 0) == 0; }
+
 int hal_fixup(struct trapframe *tf) { (void)tf; return 0; }
 
 unsigned hal_disk_sectors(void) { return mcall(MC_DISK_SECTORS, 0, 0, 0, 0); }
