@@ -306,23 +306,43 @@ static int ok_record(struct dirent *e, unsigned off) {
   return e->reclen >= 8 && !(e->reclen & 3) && off + e->reclen <= BSIZE && (!e->inum || (e->namelen && need(e->namelen) <= e->reclen));
 }
 
+/*
+ * A cursor over a directory's records, block by block (holes skipped, each block's walk stopped
+ * at its first malformed record): dirnext gives the next record, its block held in c->b and its
+ * place in c->k (block), c->off and c->prev (the previous record's offset in the block, ~0 for
+ * the first); NULL after the last, with no block held. dirstop lets go of a walk left early.
+ */
+struct dircursor { struct inode *dp; unsigned k, off, prev; struct buf *b; };
+static struct dirent *dirnext(struct dircursor *c) {
+  for (;;) {
+    if (c->b) {
+      if (c->off == ~0u) { c->off = 0; c->prev = ~0u; }
+      else { c->prev = c->off; c->off += ((struct dirent *)(c->b->data + c->off))->reclen; }
+      struct dirent *e = (struct dirent *)(c->b->data + c->off);
+      if (c->off < BSIZE && ok_record(e, c->off)) return e;
+      brelse(c->b);
+      c->b = NULL;
+      c->k++;
+    }
+    if (c->k >= c->dp->d.size / BSIZE) return NULL;
+    unsigned bn = bmap(c->dp, c->k, 0);
+    if (bn == 0 || bn == BAD) { c->k++; continue; }
+    c->b = bread(bn);
+    c->off = ~0u;
+  }
+}
+static void dirstop(struct dircursor *c) { if (c->b) brelse(c->b); c->b = NULL; }
+
 /* Looks name up in dp: its inode number (0 if none), and where its record is in w (if w). */
 static unsigned dirlookup(struct inode *dp, const char *name, unsigned len, struct walk *w) {
-  for (unsigned k = 0; k < dp->d.size / BSIZE; k++) {
-    unsigned bn = bmap(dp, k, 0);
-    if (bn == 0 || bn == BAD) continue;
-    struct buf *b = bread(bn);
-    for (unsigned off = 0, prev = ~0u; off < BSIZE; prev = off, off += ((struct dirent *)(b->data + off))->reclen) {
-      struct dirent *e = (struct dirent *)(b->data + off);
-      if (!ok_record(e, off)) break;
-      if (e->inum && e->namelen == len && same(e->name, name, len)) {
-        unsigned inum = e->inum;
-        brelse(b);
-        if (w) { w->off = k * BSIZE + off; w->prev = prev == ~0u ? ~0u : k * BSIZE + prev; }
-        return inum;
-      }
+  struct dircursor c = { dp, 0, 0, 0, NULL };
+  for (struct dirent *e; (e = dirnext(&c)) != NULL;) {
+    if (e->inum && e->namelen == len && same(e->name, name, len)) {
+      unsigned inum = e->inum;
+      if (w) { w->off = c.k * BSIZE + c.off; w->prev = c.prev == ~0u ? ~0u : c.k * BSIZE + c.prev; }
+      dirstop(&c);
+      return inum;
     }
-    brelse(b);
   }
   return 0;
 }
@@ -343,27 +363,20 @@ static void put_record(struct dirent *e, const char *name, unsigned len, unsigne
 /* docs/fs.md, "To add an entry": into a record with room to spare, else into a new block. */
 static int dirlink(struct inode *dp, const char *name, unsigned len, unsigned inum) {
   unsigned n = need(len);
-  for (unsigned k = 0; k < dp->d.size / BSIZE; k++) {
-    unsigned bn = bmap(dp, k, 0);
-    if (bn == 0 || bn == BAD) continue;
-    struct buf *b = bread(bn);
-    for (unsigned off = 0; off < BSIZE; off += ((struct dirent *)(b->data + off))->reclen) {
-      struct dirent *e = (struct dirent *)(b->data + off);
-      if (!ok_record(e, off)) break;
-      unsigned own = e->inum ? need(e->namelen) : 0;
-      if (e->reclen - own < n) continue;
-      if (own) {
-        struct dirent *f = (struct dirent *)(b->data + off + own);
-        f->reclen = (unsigned short)(e->reclen - own);
-        e->reclen = (unsigned short)own;
-        e = f;
-      }
-      put_record(e, name, len, inum);
-      b->dirty = 1;
-      brelse(b);
-      return 0;
+  struct dircursor c = { dp, 0, 0, 0, NULL };
+  for (struct dirent *e; (e = dirnext(&c)) != NULL;) {
+    unsigned own = e->inum ? need(e->namelen) : 0;
+    if (e->reclen - own < n) continue;
+    if (own) {
+      struct dirent *f = (struct dirent *)((char *)e + own);
+      f->reclen = (unsigned short)(e->reclen - own);
+      e->reclen = (unsigned short)own;
+      e = f;
     }
-    brelse(b);
+    put_record(e, name, len, inum);
+    c.b->dirty = 1;
+    dirstop(&c);
+    return 0;
   }
   unsigned bn = bmap(dp, dp->d.size / BSIZE, 1);
   if (bn == 0 || bn == BAD) { iupdate(dp); return bn ? -EIO : -ENOSPC; }
@@ -389,17 +402,8 @@ static void dirunlink(struct inode *dp, struct walk *w) {
 }
 
 static int dir_empty(struct inode *dp) {
-  for (unsigned k = 0; k < dp->d.size / BSIZE; k++) {
-    unsigned bn = bmap(dp, k, 0);
-    if (bn == 0 || bn == BAD) continue;
-    struct buf *b = bread(bn);
-    for (unsigned off = 0; off < BSIZE; off += ((struct dirent *)(b->data + off))->reclen) {
-      struct dirent *e = (struct dirent *)(b->data + off);
-      if (!ok_record(e, off)) break;
-      if (e->inum && !dot_record(e)) { brelse(b); return 0; }
-    }
-    brelse(b);
-  }
+  struct dircursor c = { dp, 0, 0, 0, NULL };
+  for (struct dirent *e; (e = dirnext(&c)) != NULL;) if (e->inum && !dot_record(e)) { dirstop(&c); return 0; }
   return 1;
 }
 
@@ -706,20 +710,13 @@ int fs_getcwd(struct proc *p, char *buf, unsigned size) {
     struct inode *up = iget(dirlookup(ip, "..", 2, NULL));
     if (up == NULL) { err = -ENOENT; break; }
     int found = 0;
-    for (unsigned k = 0; !found && k < up->d.size / BSIZE; k++) {
-      unsigned bn = bmap(up, k, 0);
-      if (bn == 0 || bn == BAD) continue;
-      struct buf *b = bread(bn);
-      for (unsigned off = 0; off < BSIZE; off += ((struct dirent *)(b->data + off))->reclen) {
-        struct dirent *e = (struct dirent *)(b->data + off);
-        if (!ok_record(e, off)) break;
-        if (e->inum != ip->inum || dot_record(e)) continue;
-        if (pos < e->namelen + 1u) err = -ERANGE;
-        else { pos -= e->namelen; memcpy(buf + pos, e->name, e->namelen); buf[--pos] = '/'; }
-        found = 1;
-        break;
-      }
-      brelse(b);
+    struct dircursor c = { up, 0, 0, 0, NULL };
+    for (struct dirent *e; !found && (e = dirnext(&c)) != NULL;) {
+      if (e->inum != ip->inum || dot_record(e)) continue;
+      if (pos < e->namelen + 1u) err = -ERANGE;
+      else { pos -= e->namelen; memcpy(buf + pos, e->name, e->namelen); buf[--pos] = '/'; }
+      found = 1;
+      dirstop(&c);
     }
     iput_locked(ip);
     ip = up;

@@ -146,7 +146,21 @@ int sys_wait4(struct proc *p, int pid, unsigned status, unsigned options) {
   }
 }
 
-/* Powers off when init's thread group ends, saying (with boot messages) whether pages leaked. */
+/* A thread's address space, open files and signal state go (it runs on in the kernel's map). */
+static void drop_resources(struct proc *p) {
+  unsigned f = hal_irq_save();
+  mm_activate(NULL);
+  hal_irq_restore(f);
+  mm_put(p->mm);
+  p->mm = NULL;
+  files_exit(p);
+  signal_exit(p);
+}
+
+/*
+ * Powers off when init's thread group ends: its files are closed (a file it removed while open
+ * goes now) and the file system written back; with boot messages, whether pages leaked.
+ */
 static void init_exit(struct proc *p, unsigned status) __attribute__((noreturn));
 static void init_exit(struct proc *p, unsigned status) {
   int code = (status & 0x7f) ? 128 + (int)(status & 0x7f) : (int)(status >> 8) & 0xff;
@@ -154,18 +168,10 @@ static void init_exit(struct proc *p, unsigned status) {
   unsigned n = 0;
   for (unsigned c = 0; c < ncpus; c++) n += (user_cpus_mask[c >> 5] >> (c & 31)) & 1;
   bprintf("sched: user processes ran on %u of %u cpus\n", n, ncpus);
+  drop_resources(p);
   fs_sync();
-  if (boot_flags & BOOT_VERBOSE) {
-    unsigned f = hal_irq_save();
-    mm_activate(NULL);
-    hal_irq_restore(f);
-    mm_put(p->mm);
-    p->mm = NULL;
-    files_exit(p);
-    signal_exit(p);
-    /* the kernel stack we run on is the one page run of pid 1 still held */
-    kprintf("mm: %u pages free at boot, %u at power off\n", boot_free_pages, mm_free_pages() + KSTACK_PAGES);
-  }
+  /* the kernel stack we run on is the one page run of pid 1 still held */
+  bprintf("mm: %u pages free at boot, %u at power off\n", boot_free_pages, mm_free_pages() + KSTACK_PAGES);
   hal_halt(code);
 }
 
@@ -184,13 +190,7 @@ static void thread_exit(struct proc *p) {
   unsigned f = spin_lock(&ptable_lock), last = live_threads(p) == 0;
   spin_unlock(&ptable_lock, f);
   if (last && p->tgid == 1) init_exit(p, leader_of(p)->wait_status);
-  f = hal_irq_save();
-  mm_activate(NULL);
-  hal_irq_restore(f);
-  mm_put(p->mm);
-  p->mm = NULL;
-  files_exit(p);
-  signal_exit(p);
+  drop_resources(p);
   hal_irq_save();
   spin_lock(&ptable_lock);
   struct proc *leader = leader_of(p), *heir = leader != p && leader->state != P_ZOMBIE ? leader : NULL;
