@@ -573,6 +573,15 @@ static int do_chmod(struct inode *ip, int err, unsigned mode) {
   return 0;
 }
 
+/* Every process is root: the owner changes as asked (-1 keeps one), up to the format's 16 bits. */
+static int do_chown(struct inode *ip, int err, unsigned uid, unsigned gid) {
+  if (ip == NULL) return err;
+  if ((uid != ~0u && uid > 0xffffu) || (gid != ~0u && gid > 0xffffu)) { iput(ip); return -EINVAL; }
+  fs_chown(ip, uid, gid);
+  iput(ip);
+  return 0;
+}
+
 static int do_fsync(struct proc *p, int fd) {
   struct file *fp = fd_get(p, fd);
   if (fp == NULL) return -EBADF;
@@ -629,6 +638,10 @@ int sys_file(struct proc *p, struct trapframe *tf, unsigned nr, int *ret) {
     case 4092: *ret = do_truncate(inode_at(p, AT_FDCWD, a0, 1, &err), err, (int)a1); break; /* truncate */
     case 4093: *ret = do_ftruncate(p, (int)a0, (int)a1); break;                           /* ftruncate */
     case 4094: *ret = do_chmod(inode_fd(p, (int)a0, &err), err, a1); break;               /* fchmod */
+    case 4202: *ret = do_chown(inode_at(p, AT_FDCWD, a0, 1, &err), err, a1, a2); break;   /* chown */
+    case 4016: *ret = do_chown(inode_at(p, AT_FDCWD, a0, 0, &err), err, a1, a2); break;   /* lchown */
+    case 4095: *ret = do_chown(inode_fd(p, (int)a0, &err), err, a1, a2); break;           /* fchown */
+    case 4291: *ret = do_chown(inode_at(p, (int)a0, a1, !(a4 & 0x100), &err), err, a2, a3); break; /* fchownat */
     case 4106: *ret = path_stat(p, AT_FDCWD, a0, 0, a1, STAT_OLD); break;                 /* stat */
     case 4107: *ret = path_stat(p, AT_FDCWD, a0, AT_SYMLINK_NOFOLLOW, a1, STAT_OLD); break; /* lstat */
     case 4108: *ret = fd_stat(p, (int)a0, a1, STAT_OLD); break;                           /* fstat */

@@ -281,6 +281,13 @@ int fs_truncate(struct inode *ip, unsigned long long size) {
 void fs_chmod(struct inode *ip, unsigned mode) {
   lock(); ip->d.mode = (unsigned short)((ip->d.mode & S_IFMT) | (mode & 07777)); iupdate(ip); unlock();
 }
+void fs_chown(struct inode *ip, unsigned uid, unsigned gid) {
+  lock();
+  if (uid != ~0u) ip->d.uid = (unsigned short)uid;
+  if (gid != ~0u) ip->d.gid = (unsigned short)gid;
+  iupdate(ip);
+  unlock();
+}
 void fs_set_mtime(struct inode *ip, unsigned t) { lock(); ip->d.mtime = t; iupdate(ip); unlock(); }
 
 void fs_stat(struct inode *ip, struct kstat *st) {

@@ -86,6 +86,7 @@ int writei(struct inode *ip, const void *src, unsigned long long *off, unsigned 
 int fs_truncate(struct inode *ip, unsigned long long size);
 void fs_stat(struct inode *ip, struct kstat *st);
 void fs_chmod(struct inode *ip, unsigned mode);
+void fs_chown(struct inode *ip, unsigned uid, unsigned gid);   /* ~0: unchanged */
 void fs_set_mtime(struct inode *ip, unsigned t);
 /* Directory records from byte *off on as linux_dirent64 (wide) or linux_dirent into buf. */
 int fs_getdents(struct inode *ip, unsigned *off, char *buf, unsigned size, int wide);

@@ -30,6 +30,25 @@
 #define SYS_rt_sigreturn 4193
 #define SYS_mmap2 4210
 #define SYS_madvise 4218
+#define SYS_mmap 4090
+#define SYS_msync 4144
+#define SYS_mlock 4154
+#define SYS_munlock 4155
+#define SYS_cacheflush 4147
+#define SYS_times 4043
+#define SYS_getrusage 4077
+#define SYS_sysinfo 4116
+#define SYS_getgroups 4080
+#define SYS_getresuid 4186
+#define SYS_getresgid 4191
+#define SYS_personality 4136
+#define SYS_sched_setaffinity 4239
+#define SYS_sched_getaffinity 4240
+#define SYS_getpgrp 4065
+#define SYS_getpgid 4132
+#define SYS_getsid 4151
+#define SYS_setpgid 4057
+#define SYS_setsid 4066
 #define SYS_getrlimit 4076
 #define SYS_prlimit64 4338
 #define SYS_gettid 4222
@@ -58,6 +77,7 @@
 #define EINVAL 22
 #define ENOTTY 25
 #define ENOSYS 89
+#define MAP_ANONYMOUS 0x800
 
 
 static int sys_brk(struct proc *p, unsigned addr) {
@@ -134,6 +154,36 @@ static int sys_getrlimit(struct proc *p, unsigned res, unsigned out, int wide) {
   return 0;
 }
 
+/* Writes n zero words at a user address (getrusage: no per-process accounting is kept). */
+static int put_zeros(struct proc *p, unsigned va, unsigned n) {
+  if (!user_ok(p, va, 4 * n, 1)) return -EFAULT;
+  memset((void *)va, 0, 4 * n);
+  return 0;
+}
+
+/* struct sysinfo (o32, 64 bytes): uptime, loads, RAM totals in bytes, processes. */
+static int sys_sysinfo(struct proc *p, unsigned va) {
+  if (!user_ok(p, va, 64, 1)) return -EFAULT;
+  unsigned *o = (unsigned *)va, procs_in_use = 0;
+  memset(o, 0, 64);
+  for (int i = 0; i < NPROC; i++) procs_in_use += procs[i].state != P_UNUSED;
+  o[0] = (unsigned)(clock_ns(1) / 1000000000ull);
+  o[4] = mm_total_pages() * PAGE_SIZE;
+  o[5] = mm_free_pages() * PAGE_SIZE;
+  ((unsigned short *)o)[20] = (unsigned short)procs_in_use;   /* procs, after the six RAM and swap words */
+  o[13] = 1;                                                 /* mem_unit */
+  return 0;
+}
+
+/* sched_getaffinity: every CPU (the scheduler places threads itself). */
+static int sys_getaffinity(struct proc *p, unsigned size, unsigned va) {
+  unsigned bytes = (ncpus + 31) / 32 * 4;
+  if (size < bytes || (size & 3)) return -EINVAL;
+  if (!user_ok(p, va, bytes, 1)) return -EFAULT;
+  for (unsigned i = 0; i < bytes / 4; i++) ((unsigned *)va)[i] = ncpus >= 32 * (i + 1) ? ~0u : (1u << (ncpus - 32 * i)) - 1;
+  return (int)bytes;
+}
+
 static unsigned rnd = 0x9e3779b9u;
 static int sys_getrandom(struct proc *p, unsigned buf, unsigned len) {
   if (len > 256) len = 256;
@@ -175,6 +225,25 @@ void syscall(struct trapframe *tf) {
       ret = a2 ? -1 /* EPERM */ : a0 && a0 != p->tgid && a0 != p->pid ? -3 /* ESRCH */ : sys_getrlimit(p, a1, r[7], 1);
       break;
     case SYS_madvise: ret = vm_madvise(p, a0, a1, a2); break;
+    case SYS_mmap: ret = (r[7] & MAP_ANONYMOUS) ? vm_mmap(p, a0, a1, a2, r[7]) : -19; break;  /* old mmap: no files (ENODEV) */
+    case SYS_msync: case SYS_mlock: case SYS_munlock: case SYS_cacheflush:
+      ret = 0;                  /* no files mapped, nothing paged out, the translator checks code against memory */
+      break;
+    case SYS_times: {           /* clock ticks since boot; no per-process times are kept */
+      if (a0 && put_zeros(p, a0, 4) < 0) { ret = -EFAULT; break; }
+      ret = (int)(clock_ns(1) / (1000000000ull / HZ));
+      break;
+    }
+    case SYS_getrusage: ret = a0 == 0 || a0 == (unsigned)-1 || a0 == 1 ? put_zeros(p, a1, 18) : -EINVAL; break;
+    case SYS_sysinfo: ret = sys_sysinfo(p, a0); break;
+    case SYS_getgroups: ret = 0; break;
+    case SYS_getresuid: case SYS_getresgid: ret = put_zeros(p, a0, 1) | put_zeros(p, a1, 1) | put_zeros(p, a2, 1); break;
+    case SYS_personality: ret = a0 == 0 || a0 == ~0u ? 0 : -EINVAL; break;     /* PER_LINUX only */
+    case SYS_sched_getaffinity: ret = a0 && a0 != p->pid && a0 != p->tgid ? -3 : sys_getaffinity(p, a1, a2); break;
+    case SYS_sched_setaffinity: ret = 0; break;            /* a hint the scheduler does without */
+    /* No job control: every process stays in init's session and process group. */
+    case SYS_getpgrp: case SYS_getpgid: case SYS_getsid: ret = 1; break;
+    case SYS_setpgid: case SYS_setsid: ret = -1; break;    /* EPERM */
     case SYS_set_robust_list: ret = 0; break;
     case SYS_sigreturn: case SYS_rt_sigreturn: signal_return(tf, nr == SYS_rt_sigreturn); return;   /* the saved context */
     case SYS_set_thread_area: p->tls = a0; hal_set_tls(a0); ret = 0; break;
