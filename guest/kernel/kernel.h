@@ -146,6 +146,7 @@ void tlb_shoot_poll(void);                   /* answers pending shootdowns (inte
 int vm_fault(struct mm *mm, unsigned va, int write);           /* demand zero, COW; 0 or -1 */
 int vm_mmap(struct proc *p, unsigned addr, unsigned len, unsigned prot, unsigned flags);
 int vm_mprotect(struct proc *p, unsigned va, unsigned len, unsigned prot);
+int vm_mremap(struct proc *p, unsigned old, unsigned oldlen, unsigned newlen, unsigned flags);
 int vm_madvise(struct proc *p, unsigned va, unsigned len, unsigned advice);
 int sys_futex(struct proc *p, unsigned uaddr, unsigned op, unsigned val, unsigned ts, unsigned uaddr2, unsigned val3, int wide);
 int futex_wake(struct mm *mm, unsigned uaddr, unsigned n);

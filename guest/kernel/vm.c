@@ -337,6 +337,41 @@ out:
   return ret;
 }
 
+/*
+ * mremap: a shrink unmaps the tail in place; a growth (MREMAP_MAYMOVE) moves the range's PTEs to
+ * a fresh range below the mmap area, its pages untouched, and reserves the rest like the first
+ * page. Growing in place is not tried (ENOMEM without MREMAP_MAYMOVE); MREMAP_FIXED is EINVAL.
+ */
+int vm_mremap(struct proc *p, unsigned old, unsigned oldlen, unsigned newlen, unsigned flags) {
+  struct mm *mm = p->mm;
+  oldlen = (oldlen + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+  newlen = (newlen + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+  if ((old & (PAGE_SIZE - 1)) || (flags & ~1u) || newlen == 0 || newlen > 0x7f000000u || old >= 0x7f000000u || oldlen > 0x7f000000u - old) return -22;
+  unsigned f = spin_lock(&mm->lock);
+  int ret = 0;
+  for (unsigned a = old; a < old + oldlen && ret == 0; a += PAGE_SIZE)
+    if (mm->pgd[a >> 22] == (unsigned)empty_pte || *pte_slot(mm->pgd, a, 0) == 0) ret = -14;    /* EFAULT */
+  if (ret) goto out;
+  if (newlen <= oldlen) { unmap(mm, old + newlen, oldlen - newlen); ret = (int)old; goto out; }
+  if (!(flags & 1) || newlen > mm->mmap_top - mm->brk - 0x100000u) { ret = -12; goto out; }   /* ENOMEM */
+  unsigned to = mm->mmap_top - newlen;
+  for (unsigned a = to; a < to + newlen; a += PAGE_SIZE)
+    if (pte_slot(mm->pgd, a, 1) == NULL) { ret = -12; goto out; }                          /* tables first */
+  unsigned first = *pte_slot(mm->pgd, old, 0);
+  for (unsigned i = 0; i < oldlen; i += PAGE_SIZE) {
+    unsigned *src = pte_slot(mm->pgd, old + i, 0);
+    *pte_slot(mm->pgd, to + i, 0) = *src;
+    *src = 0;
+  }
+  reserve(mm, to + oldlen, newlen - oldlen, (first & (PTE_D | PTE_COW) ? PTE_D : 0) | (first & (PTE_SHARED | PTE_NOACC)));
+  tlb_shootdown(mm, old, oldlen);
+  mm->mmap_top = to;
+  ret = (int)to;
+out:
+  spin_unlock(&mm->lock, f);
+  return ret;
+}
+
 /* mprotect: PROT_NONE hides pages, PROT_READ drops write access, PROT_WRITE restores it. */
 int vm_mprotect(struct proc *p, unsigned va, unsigned len, unsigned prot) {
   struct mm *mm = p->mm;
