@@ -31,6 +31,8 @@
 #define SYS_mmap2 4210
 #define SYS_madvise 4218
 #define SYS_mmap 4090
+#define SYS_setrlimit 4075
+#define SYS_prctl 4192
 #define SYS_mremap 4167
 #define SYS_msync 4144
 #define SYS_mlock 4154
@@ -228,6 +230,10 @@ void syscall(struct trapframe *tf) {
     case SYS_madvise: ret = vm_madvise(p, a0, a1, a2); break;
     case SYS_mmap: ret = (r[7] & MAP_ANONYMOUS) ? vm_mmap(p, a0, a1, a2, r[7]) : -19; break;  /* old mmap: no files (ENODEV) */
     case SYS_mremap: ret = vm_mremap(p, a0, a1, a2, r[7]); break;
+    case SYS_setrlimit:         /* accepted: the only limit this kernel has is the stack's 8 MB */
+      ret = a0 >= 16 ? -EINVAL : !user_ok(p, a1, 8, 0) ? -EFAULT : 0;
+      break;
+    case SYS_prctl: ret = -EINVAL; break;                   /* none of its options is kept (names, capabilities) */
     case SYS_msync: case SYS_mlock: case SYS_munlock: case SYS_cacheflush:
       ret = 0;                  /* no files mapped, nothing paged out, the translator checks code against memory */
       break;
