@@ -356,15 +356,23 @@ export class PhysCpu implements TrapHandler {
     const odd = (va & ((mask + 1) >>> 1)) !== 0, lo = odd ? w[e + 3] : w[e + 2];
     if ((lo & Tlb.V) === 0) { this.tlbForward(code === Exc.Mod ? Exc.TLBS : code, epc, bd, va, false); return; }
     if (code !== Exc.TLBL && (lo & Tlb.D) === 0) { this.tlbForward(Exc.Mod, epc, bd, va, false); return; }
-    // Build the 4 KB hardware pair for va's 8 KB region from the guest's entry.
-    const base = va & Tlb.VPN2_MASK;
-    const lo0 = this.machineLo(e, mask, base, 0), lo1 = this.machineLo(e, mask, (base + 0x1000) | 0, 1);
-    if (lo0 === -1 || lo1 === -1) { this.forward((code === Exc.TLBL && va === epc) ? Exc.IBE : Exc.DBE, epc, bd, va); return; }
-    const global = (w[e + 2] & w[e + 3] & Tlb.G) !== 0;
-    this.insertHw(hw, va, asid, lo0, lo1);
-    d.l2tlb.insert(this.current, va, asid, global, lo0, lo1, this.ppns[0], this.ppns[1]);
+    if (!this.fill(e, va, asid, hw)) { this.forward((code === Exc.TLBL && va === epc) ? Exc.IBE : Exc.DBE, epc, bd, va); return; }
     this.charge(DiscoStat.PmapFills, Cost.PmapFill);
     this.resumeGuest(epc);
+  }
+
+  /**
+   * The corrected entry (the paper, 4.2.2): the 4 KB machine pair for va's 8 KB region, built
+   * from virtual TLB entry e through the pmap, goes into the hardware TLB (over entry `hw`, or
+   * round robin) and the L2TLB. False if a frame of the pair is not the VM's.
+   */
+  private fill(e: number, va: number, asid: number, hw: number): boolean {
+    const w = this.disco.vcpus.words, mask = w[e] | 0x1fff, base = va & Tlb.VPN2_MASK;
+    const lo0 = this.machineLo(e, mask, base, 0), lo1 = this.machineLo(e, mask, (base + 0x1000) | 0, 1);
+    if (lo0 === -1 || lo1 === -1) return false;
+    this.insertHw(hw, va, asid, lo0, lo1);
+    this.disco.l2tlb.insert(this.current, va, asid, (w[e + 2] & w[e + 3] & Tlb.G) !== 0, lo0, lo1, this.ppns[0], this.ppns[1]);
+    return true;
   }
 
   /** Is a (valid) L2TLB half still the pmap's machine page for its physical page? */
@@ -533,6 +541,11 @@ export class PhysCpu implements TrapHandler {
     w[e + 2] = w[c + C0.EntryLo0];
     w[e + 3] = w[c + C0.EntryLo1];
     this.dropEntry(e);
+    // Insert the corrected entry at once, for the pair the guest is refilling (BadVAddr, when
+    // the entry covers it) or the entry's first pair: the access that missed then hits.
+    const asid = w[c + C0.EntryHi] & Tlb.ASID_MASK, lo = w[e + 1] & Tlb.VPN2_MASK, bad = w[c + C0.BadVAddr];
+    if (((w[e + 2] | w[e + 3]) & Tlb.V) === 0 || ((w[e + 1] & Tlb.ASID_MASK) !== asid && (w[e + 2] & w[e + 3] & Tlb.G) === 0)) return;
+    this.fill(e, ((bad - lo) >>> 0) <= (mask | 0x1fff) ? bad : lo, asid, this.cpu.mmu.jtlb.lookup(lo, asid));
   }
 
   private dropEntry(e: number): void {
