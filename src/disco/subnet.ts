@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /**
  * The virtual subnet between VMs (Disco paper, section 4.2.4): each VM has one virtual Ethernet
- * port; a frame sent to VM d (or to every other VM, d = -1) is copied into d's receive queue, a
+ * port; a frame sent to VM d (itself included, as a port's loopback on the bare machine; or to
+ * every other VM, d = -1) is copied into d's receive queue, a
  * ring of frame slots in shared memory under a spin lock (any worker may send, the receiving
  * vCPU may run anywhere). The paper's remapping of page-aligned payloads is not done: frames
  * are copied.
@@ -26,7 +27,7 @@ export class Subnet {
 
   /** Queues a frame from VM `src` to `dst` (-1: every other VM). 0 sent, 1 a queue is full, -1 bad destination. */
   send(src: number, dst: number, frame: Uint8Array): number {
-    if (frame.length > SUBNET_MTU || dst < -1 || dst >= this.vms || dst === src) return -1;
+    if (frame.length > SUBNET_MTU || dst < -1 || dst >= this.vms) return -1;
     let full = 0;
     for (let d = 0; d < this.vms; d++) {
       if ((dst === -1 && d !== src) || d === dst) full |= this.enqueue(d, src, frame) ? 0 : 1;
