@@ -25,6 +25,11 @@
 #define MFC0_CAUSE(reg) mfc0 reg, CP0_CAUSE
 #define MFC0_EPC(reg) mfc0 reg, CP0_EPC
 #endif
+/* reg = table[this CPU] (the CPU number is Context.PTEBase); uses k0. */
+#define PERCPU(reg, table) \
+    MFC0_CONTEXT($k0); srl $k0, $k0, CONTEXT_CPU_SHIFT; sll $k0, $k0, 2; \
+    lui reg, %hi(table); addu reg, reg, $k0; lw reg, %lo(table)(reg)
+
     .set noreorder
     .set noat
     .section .text.head, "ax"
@@ -137,12 +142,7 @@ wire_ksseg:
     .text
     .globl tlb_refill
 tlb_refill:
-    MFC0_CONTEXT($k0)
-    srl     $k0, $k0, CONTEXT_CPU_SHIFT
-    sll     $k0, $k0, 2
-    lui     $k1, %hi(pgd_current)
-    addu    $k1, $k1, $k0
-    lw      $k1, %lo(pgd_current)($k1)
+    PERCPU($k1, pgd_current)
     MFC0_BADVADDR($k0)
     srl     $k0, $k0, 22
     sll     $k0, $k0, 2
@@ -170,12 +170,7 @@ general_exception:
     andi    $k0, $k0, ST_KSU
     beqz    $k0, 1f
     nop
-    MFC0_CONTEXT($k0)
-    srl     $k0, $k0, CONTEXT_CPU_SHIFT
-    sll     $k0, $k0, 2
-    lui     $sp, %hi(kstack_top)
-    addu    $sp, $sp, $k0
-    lw      $sp, %lo(kstack_top)($sp)
+    PERCPU($sp, kstack_top)
 1:  addiu   $sp, $sp, -FRAME_STACK
     sw      $k1, 16+F_REG(29)($sp)
     sw      $1, 16+F_REG(1)($sp)

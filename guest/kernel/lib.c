@@ -1,42 +1,25 @@
 /* Locks, atomics, console formatting and memory helpers. */
 #include "kernel.h"
 
+/* An LL/SC read-modify-write of *p (operand %2): %0 is the old value, INSN computes the new into %1 from %0 and v (%3). */
+#define LLSC(insn) "1: ll %0, %2\n   " insn "\n   sc %1, %2\n   beqz %1, 1b\n   nop\n   sync\n" \
+  : "=&r"(old), "=&r"(tmp), "+m"(*p) : "r"(v) : "memory"
+
 unsigned atomic_add(volatile unsigned *p, unsigned v) {
   unsigned old, tmp;
-  __asm__ volatile(
-    "1: ll %0, %2\n"
-    "   addu %1, %0, %3\n"
-    "   sc %1, %2\n"
-    "   beqz %1, 1b\n"
-    "   nop\n"
-    "   sync\n"
-    : "=&r"(old), "=&r"(tmp), "+m"(*p) : "r"(v) : "memory");
+  __asm__ volatile(LLSC("addu %1, %0, %3"));
   return old + v;
 }
 
 unsigned atomic_or(volatile unsigned *p, unsigned v) {
   unsigned old, tmp;
-  __asm__ volatile(
-    "1: ll %0, %2\n"
-    "   or %1, %0, %3\n"
-    "   sc %1, %2\n"
-    "   beqz %1, 1b\n"
-    "   nop\n"
-    "   sync\n"
-    : "=&r"(old), "=&r"(tmp), "+m"(*p) : "r"(v) : "memory");
+  __asm__ volatile(LLSC("or %1, %0, %3"));
   return old;
 }
 
 unsigned atomic_swap(volatile unsigned *p, unsigned v) {
   unsigned old, tmp;
-  __asm__ volatile(
-    "1: ll %0, %2\n"
-    "   move %1, %3\n"
-    "   sc %1, %2\n"
-    "   beqz %1, 1b\n"
-    "   nop\n"
-    "   sync\n"
-    : "=&r"(old), "=&r"(tmp), "+m"(*p) : "r"(v) : "memory");
+  __asm__ volatile(LLSC("move %1, %3"));
   return old;
 }
 

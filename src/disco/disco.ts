@@ -292,5 +292,3 @@ export function resetVcpu(w: Int32Array, b: number, vm: number, index: number, m
   }
   w[c + C0.Wired] = pairs;
 }
-
-export { DiscoStat };

@@ -16,7 +16,8 @@ import { L2Tlb } from './l2tlb.js';
 import { Memmap } from './memmap.js';
 import { Pmap } from './pmap.js';
 import { Subnet } from './subnet.js';
-import { DiscoStat, VmCtl, resetVcpu, type DiscoShared, type VmSpec } from './disco.js';
+import { VmCtl, resetVcpu, type DiscoShared, type VmSpec } from './disco.js';
+import { DiscoStat } from './monitor.js';
 
 /** The ksseg address at which the guest kernel sees its physical address 0. */
 export const GUEST_KSEG = 0xc0000000 | 0;
