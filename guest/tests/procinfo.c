@@ -24,7 +24,8 @@ int main(void) {
   printf("getresuid %d same %d getresgid %d same %d\n", getresuid(&r, &e, &s), r == getuid() && e == geteuid(), getresgid(&gr, &ge, &gs), gr == getgid());
   printf("personality %d\n", personality(0xffffffff) & 0xff);
   printf("affinity %d cpus %d\n", sched_getaffinity(0, sizeof cs, &cs), CPU_COUNT(&cs) > 0);
-  printf("getpgrp %d getsid %d\n", getpgrp() > 0, getsid(0) > 0);
+  /* a container may put the session leader outside our pid namespace: ids can be 0 */
+  printf("getpgrp %d getsid %d\n", getpgrp() >= 0, getsid(0) >= 0);
   printf("mlock %d munlock %d\n", mlock(&t, sizeof t), munlock(&t, sizeof t));
   printf("getgroups %d\n", getgroups(0, 0) >= 0);
   return 0;
