@@ -119,5 +119,6 @@ export function runSummary(r: RunReport): string {
   return 'virtual machines\n' +
     table(['vm', 'vcpus', 'MB', 'exit', 'user-instr', 'user-cycles', 'kernel-instr', 'kernel-cycles', 'disco-cycles', 'pages/node'], vmRows) +
     'Disco time by cause\n' + table(['cause', 'count', 'cycles'], causeRows) +
+    `shootdowns reached ${r.disco.shootdownCpus} other CPU(s)\n` +
     machineSummary(r.machine);
 }

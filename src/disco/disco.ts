@@ -122,6 +122,22 @@ export class DiscoNode implements ShootdownTarget {
     return this.pmaps[this.vmOf(vcpu)].machinePage(ppn, Math.floor(cpu.cpuNum / this.node.cpusPerNode), (page) => mem.fill(0, page << 10, (page + 1) << 10));
   }
 
+  /**
+   * The pmap's precomputed entry for a translation the vCPU is about to make (0: ppn is not the
+   * VM's): its machine page goes into the page's backmap first and the entry is checked again
+   * afterwards (a shootdown that took the page meanwhile did not see the note: try again).
+   */
+  mapPage(vcpu: number, ppn: number, cpu: Cpu): number {
+    const pmap = this.pmaps[this.vmOf(vcpu)], index = this.vcpus.words[vcpu * V.WORDS + V.Index];
+    for (;;) {
+      const page = this.machinePage(vcpu, ppn, cpu);
+      if (page < 0) return 0;
+      this.memmap.mapBy(page, index);
+      const entry = pmap.entry(ppn);
+      if (entry === ((page << Tlb.PFN_SHIFT) | Tlb.V)) return entry;
+    }
+  }
+
   /** A guest physical address as a machine address, or -1 outside the VM. */
   machineAddress(vm: number, pa: number, cpu: Cpu, vcpu: number): number {
     if (pa < 0 || (pa >>> 12) >= this.pmaps[vm].pages) return -1;
@@ -206,50 +222,57 @@ export class DiscoNode implements ShootdownTarget {
   freePages(p: PhysCpu, vm: number, ppns: number[]): boolean {
     const pmap = this.pmaps[vm], pages: number[] = [];
     if (ppns.some((ppn) => ppn < 0 || ppn >= pmap.pages)) return false;
+    let mapped = 0;
     for (const ppn of ppns) {
-      const page = Atomics.exchange(pmap.words, ppn, 0) - 1;
-      if (page >= 0) pages.push(page);
+      const page = pmap.take(ppn);
+      if (page >= 0) { pages.push(page); mapped |= this.memmap.backmap(page); }
     }
     if (pages.length === 0) return true;
-    this.shootdown(p, vm, pages.length === 1 ? pages[0] : -1);
+    this.shootdown(p, vm, pages.length === 1 ? pages[0] : -1, mapped);
     for (const page of pages) this.memmap.free(page);
     return true;
   }
 
   /**
-   * Every CPU that may translate to machine page `page` (-1: to any page) for VM `vm` — those its
-   * vCPUs are loaded on — forgets it (shootdown.ts). L2TLB entries need no message: each hit is checked against
-   * the pmap, which no longer maps the page.
+   * Every CPU that may translate to machine page `page` (-1: to any page) for VM `vm` — those the
+   * vCPUs in its backmap `mapped` are loaded on — forgets it (shootdown.ts). Called after the pmap
+   * stopped mapping the page, so that no new translation to it is made; L2TLB entries need no
+   * message, as each hit is checked against the pmap.
    */
-  shootdown(p: PhysCpu, vm: number, page: number): void {
-    const first = this.shared.firstVcpu[vm], nodes = new Set<number>(), w = this.vcpus.words;
+  shootdown(p: PhysCpu, vm: number, page: number, mapped: number): void {
+    const first = this.shared.firstVcpu[vm], nodes = new Set<number>(), w = this.vcpus.words, me = p.cpu.cpuNum;
+    let others = 0;
     for (let i = 0; i < this.shared.vms[vm].vcpus; i++) {
-      const on = Atomics.load(w, (first + i) * V.WORDS + V.OnCpu);
-      if (on >= 0) nodes.add(Math.floor(on / this.node.cpusPerNode));
+      const on = (mapped & (1 << (i & 31))) !== 0 ? Atomics.load(w, (first + i) * V.WORDS + V.OnCpu) : -1;
+      if (on < 0) continue;
+      nodes.add(Math.floor(on / this.node.cpusPerNode));
+      if (on !== me) others++;
     }
-    const remote: number[] = [], me = p.cpu.cpuNum;
+    const remote: number[] = [];
     for (const n of nodes) {
       const local = localNodes.get(n);
-      if (local !== undefined) local.invalidateLocal(vm, page);
+      if (local !== undefined) local.invalidateLocal(vm, page, mapped);
       else remote.push(n);
     }
     Atomics.store(this.acks, me, 0);
-    for (const n of remote) this.node.post(Msg.Shootdown, n, vm, page, me, 0);
+    for (const n of remote) this.node.post(Msg.Shootdown, n, vm, page, me, mapped);
     awaitAcks(this.acks, me, remote.length, () => this.node.service(), this.node.shared.watchdogMs,
       () => `nodes ${remote.join(', ')} (${Atomics.load(this.acks, me)} of ${remote.length} answered)`);
     p.charge(DiscoStat.Shootdowns, Cost.Shootdown + Cost.ShootdownPerNode * remote.length);
+    p.stat[DiscoStat.ShootdownCpus] += others;
   }
 
   /** A shootdown request from another node: invalidate, then acknowledge to the initiating CPU. */
-  shootdownRequest(vm: number, page: number, initiator: number): void {
-    this.invalidateLocal(vm, page);
+  shootdownRequest(vm: number, page: number, initiator: number, mapped: number): void {
+    this.invalidateLocal(vm, page, mapped);
     Atomics.add(this.acks, initiator, 1);
     Atomics.notify(this.acks, initiator);
   }
 
-  invalidateLocal(vm: number, page: number): void {
+  invalidateLocal(vm: number, page: number, mapped: number): void {
+    const w = this.vcpus.words;
     for (const p of this.phys) {
-      if (p.current < 0 || this.vmOf(p.current) !== vm) continue;
+      if (p.current < 0 || this.vmOf(p.current) !== vm || (mapped & (1 << (w[p.current * V.WORDS + V.Index] & 31))) === 0) continue;
       if (page >= 0) dropFromHw(p.cpu, page);
       else { p.cpu.mmu.jtlb.reset(); p.cpu.mmu.flush(); }
     }

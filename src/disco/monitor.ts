@@ -26,6 +26,8 @@ export const enum DiscoStat {
   VirtualExceptions = 12, VirtualExceptionCycles = 13, Switches = 14, SwitchCycles = 15,
   PmapFills = 16, PmapCycles = 17, Shootdowns = 18, ShootdownCycles = 19,
   Interrupts = 20, InterruptCycles = 21, Migrations = 22, MigrationCycles = 23, IdleCycles = 24,
+  /** CPUs other than the initiator that a shootdown made drop a page (IPIs, or in place on its node). */
+  ShootdownCpus = 25,
   WORDS = 26,
 }
 
@@ -58,7 +60,8 @@ export class PhysCpu implements TrapHandler {
   /** Instructions when the current vCPU was loaded (its time slice). */
   private sliceStart = 0;
   /** Statistics of the running vCPU (its row), or of this physical CPU while none runs. */
-  private stat: Float64Array;
+  /** The stats row time is charged to: the loaded vCPU's, or this CPU's own (idle). */
+  stat: Float64Array;
   /** This physical CPU's own row: idle time. */
   private readonly own: Float64Array;
 
@@ -375,9 +378,16 @@ export class PhysCpu implements TrapHandler {
     return true;
   }
 
-  /** Is a (valid) L2TLB half still the pmap's machine page for its physical page? */
+  /**
+   * Is a (valid) L2TLB half still the pmap's machine page for its physical page? If so it goes
+   * into the page's backmap, checked again afterwards as in DiscoNode.mapPage.
+   */
   private stillBacked(lo: number, ppn: number): boolean {
-    return (lo & Tlb.V) === 0 || Atomics.load(this.disco.pmaps[this.disco.vmOf(this.current)].words, ppn) === ((lo & Tlb.PFN_MASK) >>> Tlb.PFN_SHIFT) + 1;
+    if ((lo & Tlb.V) === 0) return true;
+    const d = this.disco, pmap = d.pmaps[d.vmOf(this.current)], entry = (lo & Tlb.PFN_MASK) | Tlb.V;
+    if (pmap.entry(ppn) !== entry) return false;
+    d.memmap.mapBy((lo & Tlb.PFN_MASK) >>> Tlb.PFN_SHIFT, d.vcpus.words[this.b + V.Index]);
+    return pmap.entry(ppn) === entry;
   }
 
   /**
@@ -391,10 +401,10 @@ export class PhysCpu implements TrapHandler {
     if ((lo & Tlb.V) === 0) return g;
     const offMask = mask >>> 1;
     const ppn = ((((lo & Tlb.PFN_MASK) >>> Tlb.PFN_SHIFT) & ~(offMask >>> 12)) + ((va & offMask) >>> 12)) >>> 0;
-    const page = this.disco.machinePage(this.current, ppn, this.cpu);
-    if (page < 0) return -1;
+    const entry = this.disco.mapPage(this.current, ppn, this.cpu);
+    if (entry === 0) return -1;
     this.ppns[half] = ppn;
-    return (page << Tlb.PFN_SHIFT) | (lo & (Tlb.C_MASK | Tlb.D | Tlb.V)) | g;
+    return entry | (lo & (Tlb.C_MASK | Tlb.D)) | g;
   }
 
   /** Writes a 4 KB pair into the hardware TLB (over entry `at`, or round robin). */

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /**
  * TLB shootdown (Disco paper, section 4.2.2; DESIGN.md section 4): before a machine page leaves
- * a VM, the hardware TLBs of the physical CPUs its vCPUs are loaded on forget it (the L2TLBs
- * check every hit against the pmap instead). CPUs of nodes this worker runs are
+ * a VM, the hardware TLBs of the physical CPUs that the vCPUs in its backmap (memmap.ts) are
+ * loaded on forget it (the L2TLBs check every hit against the pmap instead). CPUs of nodes this worker runs are
  * handled in place; every other node gets one interconnect message and answers by bumping the
  * initiator's acknowledgement word. The initiator waits for every acknowledgement while
  * servicing its own mailbox (so two nodes shooting each other down both progress), and a
@@ -15,8 +15,8 @@ import { Tlb } from '../node-worker/cpu/cp0.js';
 export const localNodes = new Map<number, ShootdownTarget>();
 
 export interface ShootdownTarget {
-  /** Drops every translation to machine page `page` held for VM `vm` on this node's CPUs. */
-  invalidateLocal(vm: number, page: number): void;
+  /** Drops every translation to machine page `page` (-1: all) held for the vCPUs of VM `vm` in backmap `mapped` on this node's CPUs. */
+  invalidateLocal(vm: number, page: number, mapped: number): void;
 }
 
 const pfn = (lo: number): number => (lo & Tlb.PFN_MASK) >>> Tlb.PFN_SHIFT;

@@ -20,6 +20,8 @@ export interface DiscoSummary {
   vms: VmSummary[];
   /** Disco's time by cause over every VM. */
   causes: Record<string, CauseStat>;
+  /** Other CPUs that shootdowns made drop a page (the backmap picks them). */
+  shootdownCpus: number;
   idleCycles: number;
 }
 
@@ -38,6 +40,7 @@ export function summarise(shared: DiscoShared, nodes: number, pagesPerNode: numb
     if (vm >= 0) pages[vm][Math.floor(p / pagesPerNode)]++;
   }
   const causes: Record<string, CauseStat> = {};
+  let shootdownCpus = 0;
   for (const [name] of CAUSES) causes[name] = { count: 0, cycles: 0 };
   const vms = shared.vms.map((vm, i): VmSummary => {
     const s: VmSummary = {
@@ -52,6 +55,7 @@ export function summarise(shared: DiscoShared, nodes: number, pagesPerNode: numb
       s.userCycles += row[DiscoStat.UserCycles];
       s.kernelInstructions += row[DiscoStat.KernelInstructions];
       s.kernelCycles += row[DiscoStat.KernelCycles];
+      shootdownCpus += row[DiscoStat.ShootdownCpus];
       for (const [name, at] of CAUSES) {
         causes[name].count += row[at];
         causes[name].cycles += row[at + 1];
@@ -62,5 +66,5 @@ export function summarise(shared: DiscoShared, nodes: number, pagesPerNode: numb
   });
   let idleCycles = 0;
   for (let c = shared.placement.length; c < stats.length / DiscoStat.WORDS; c++) idleCycles += stats[c * DiscoStat.WORDS + DiscoStat.IdleCycles];
-  return { vms, causes, idleCycles };
+  return { vms, causes, shootdownCpus, idleCycles };
 }

@@ -168,6 +168,15 @@ _start:
 2:lw $t1, 4($s0)                # wait for F2 = 1
   beqz $t1, 2b
   nop
+  lui $s2, 0xc004               # page Q (physical 0x40000): only vCPU 0 maps it
+  sw $t1, 0($s2)
+  lui $t0, 0x0004               # FreePages([0x40000], 1): its backmap names vCPU 0 alone
+  sw $t0, 16($s0)
+  lui $a0, 0x0001
+  ori $a0, $a0, 0x10
+  li $a1, 1
+  li $v0, 13
+  syscall
   lui $t0, 0x0002               # FreePages([0x20000], 1): the list at physical 0x10010
   sw $t0, 16($s0)
   lui $a0, 0x0001
@@ -376,10 +385,12 @@ describe('Disco monitor', () => {
     expect(sum.vms[1].machinePagesPerNode.reduce((a, b) => a + b)).toBe(5 + 1); // its kernel image and special page
   });
 
-  it.each([false, true])('shoots a freed page down on the other node before it leaves the VM (deterministic %s)', async (det) => {
+  it.each([false, true])('shoots a freed page down on the other node before it leaves the VM, and only where its backmap says (deterministic %s)', async (det) => {
     const { result, sum } = await runVms({ nodes: 2, cpusPerNode: 1, deterministic: det }, [{ name: 'vm0', vcpus: 2, source: SHOOTDOWN_GUEST }]);
     expect(result.exitStatus).toBe(42);
-    expect(sum.causes.shootdown.count).toBe(1);
+    expect(sum.causes.shootdown.count).toBe(2);
+    // page Q, mapped by vCPU 0 alone, reached no other CPU; page P reached vCPU 1's
+    expect(sum.shootdownCpus).toBe(1);
     expect(sum.vms[0].machinePagesPerNode[1]).toBeGreaterThan(0); // vCPU 1 ran on node 1
   });
 
