@@ -88,6 +88,7 @@ struct proc {
   struct mm *mm;                     /* address space, shared by CLONE_VM threads (vm.c) */
   unsigned kstack;                   /* ksseg address of its kernel stack (KSTACK_PAGES) */
   unsigned ctx_sp;                   /* saved kernel sp while switched out */
+  unsigned user_fault;               /* this system call touched a page unmapped under it: EFAULT */
   struct proc *parent;
   unsigned wait_status;              /* Linux wait status once a zombie */
   void *chan;                        /* what it sleeps on */
@@ -159,6 +160,8 @@ void vm_free_range(struct proc *p, unsigned va, unsigned len);
 void vm_free_all(unsigned *pgd);
 int copy_out(unsigned *pgd, unsigned va, const void *src, unsigned n);   /* any address space */
 int user_ok(struct proc *p, unsigned va, unsigned len, int write);
+int user_fault_scratch(struct proc *p, unsigned va);            /* vm.c: a raced-away user page */
+void user_fault_end(void);
 struct proc *proc_alloc(void);               /* an EMBRYO with a pid and a kernel stack, or 0 */
 void proc_activate(struct proc *p);
 /* exec.c: pid 1 runs path (NULL: the built-in init) in working directory cwd; 0 or -errno. */

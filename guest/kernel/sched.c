@@ -79,6 +79,7 @@ void scheduler(void) {
 /* The FPU registers are saved and restored eagerly with the switch. */
 void sched(void) {
   struct proc *p = cpus[hal_cpu_id()].proc;
+  user_fault_end();                          /* no other process may see a scratch entry */
   fpu_save(p->fpr, &p->fcsr);
   swtch(&p->ctx_sp, cpus[hal_cpu_id()].sched_sp);
   fpu_restore(p->fpr, p->fcsr);

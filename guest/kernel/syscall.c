@@ -310,6 +310,7 @@ void syscall(struct trapframe *tf) {
       ret = -ENOSYS;
       break;
   }
+  if (p->user_fault) { p->user_fault = 0; user_fault_end(); ret = -EFAULT; }
   if (ret < 0 && ret > -4096) { r[2] = (unsigned)-ret; r[7] = 1; }
   else { r[2] = (unsigned)ret; r[7] = 0; }
 }

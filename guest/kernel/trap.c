@@ -34,14 +34,15 @@ static int interrupt(unsigned cause) {
 /*
  * A TLB Modified or Invalid exception on a user address, from user mode or from the kernel
  * touching user memory: demand-zero, copy-on-write, or a stale pair (vm_fault); the stack
- * grows on demand down to USTACK_LIMIT for user accesses.
+ * grows on demand down to USTACK_LIMIT for user accesses; the kernel's access to a page
+ * unmapped under it makes its system call fail (user_fault_scratch).
  */
 static int tlb_fixup(unsigned code, unsigned va, int user) {
   struct proc *p = cpus[hal_cpu_id()].proc;
   if (p == NULL || p->mm == NULL || va >= 0x80000000u || code < 1 || code > 3) return 0;
   if (user && code != 1 && va >= USTACK_LIMIT && va < USTACK_TOP && !vm_lookup(p->mm->pgd, va) &&
       vm_alloc_range(p, va & ~(PAGE_SIZE - 1), PAGE_SIZE) < 0) return 0;
-  return vm_fault(p->mm, va, code != 2) == 0;
+  return vm_fault(p->mm, va, code != 2) == 0 || (!user && user_fault_scratch(p, va));
 }
 
 static void dispatch(struct trapframe *tf) {
@@ -75,5 +76,6 @@ void trap(struct trapframe *tf) {
     struct proc *p = cpus[hal_cpu_id()].proc;
     if (p->exiting) proc_exit(p, 0, 0);               /* its thread group is exiting */
     signal_deliver(tf);
+    if (p->user_fault) { p->user_fault = 0; user_fault_end(); }   /* a signal frame raced away */
   }
 }

@@ -266,6 +266,34 @@ int user_ok(struct proc *p, unsigned va, unsigned len, int write) {
   return 1;
 }
 
+/*
+ * The kernel touched user memory that another thread unmapped after user_ok checked it (a
+ * program racing munmap against its own system call). The access completes on this CPU's
+ * zeroed scratch page, entered in this CPU's TLB only and never in the page table; the system
+ * call then fails with EFAULT (syscall.c) and the entry goes when the call ends or the process
+ * sleeps (user_fault_end), so no user access ever sees the scratch page.
+ */
+static unsigned scratch[NCPU_MAX];              /* a zeroed page while in use, else 0 */
+
+int user_fault_scratch(struct proc *p, unsigned va) {
+  unsigned cpu = hal_cpu_id(), base = va & ~0x1fffu;
+  struct mm *mm = p->mm;
+  if (active[cpu] != mm || (scratch[cpu] == 0 && (scratch[cpu] = page_alloc(node())) == 0)) return 0;
+  unsigned s = PTE_PFN(scratch[cpu]) | PTE_CACHED | PTE_V | PTE_D;
+  if (va & 0x1000u) hal_tlb_update(va, mm->asid[cpu], vm_lookup(mm->pgd, base), s);
+  else hal_tlb_update(va, mm->asid[cpu], s, vm_lookup(mm->pgd, base | 0x1000u));
+  p->user_fault = 1;
+  return 1;
+}
+
+void user_fault_end(void) {
+  unsigned cpu = hal_cpu_id();
+  if (scratch[cpu] == 0) return;
+  hal_tlb_flush_user();
+  page_free(scratch[cpu]);
+  scratch[cpu] = 0;
+}
+
 /* ---- ranges ---- */
 
 /* Removes [va, va+len) (page aligned); mm->lock held. */
