@@ -17,6 +17,7 @@ import { BootCommandError, encodeBootCommand } from '../shared/bootcmd.js';
 import { addMachineOptions, configFrom, type MachineFlags } from './machine-options.js';
 import { parseVms, type VmConfig } from '../disco/config.js';
 import { setupDisco } from '../disco/setup.js';
+import { VmCtl } from '../disco/disco.js';
 import { summarise, type DiscoSummary } from '../disco/summary.js';
 import { machineSummary } from './report.js';
 import { table } from './table.js';
@@ -94,8 +95,12 @@ async function run(file: string, opts: RunFlags): Promise<number> {
   const onSigint = () => machine.stop();
   process.once('SIGINT', onSigint);
   let result: MachineResult;
+  const ctl = new Int32Array(machine.shared.disco!.vmCtl);
+  const finished = () => vms.filter((_, i) => Atomics.load(ctl, i * VmCtl.WORDS + VmCtl.Halted) !== 0).length;
+  const progress = process.stderr.isTTY && !opts.quiet ? (q: number) => writeSync(2, `\rdisco run: quantum ${q}, ${finished()} of ${vms.length} VMs finished`) : undefined;
   try {
-    result = await machine.run();
+    result = await machine.run(progress);
+    if (progress) writeSync(2, '\r\x1b[K');
   } catch (e) {
     writeSync(2, `disco run: machine fault: ${(e as Error).message}\n`);
     return EXIT_MACHINE_FAULT;
