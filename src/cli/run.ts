@@ -28,13 +28,14 @@ import { EXIT_BAD_INPUT, EXIT_MACHINE_FAULT } from './boot.js';
 /** The Disco build of the guest kernel (guest/build-kernel.sh). */
 export const DISCO_KERNEL = join(ROOT, 'guest', 'images', 'kernel-disco.elf');
 
-interface RunFlags extends MachineFlags { consoleDir?: string; stats?: string; json?: boolean; quiet?: boolean }
+interface RunFlags extends MachineFlags { consoleDir?: string; stats?: string; json?: boolean; quiet?: boolean; input?: string }
 
 export function registerRun(program: Command): void {
   addMachineOptions(program.command('run'))
     .description('run Disco with the virtual machines a configuration describes')
     .argument('[config]', 'JSON: {"machine": {...}, "vms": [{"name", "vcpus", "memMB", "disk", "kernel", "argv", "env", "cwd"}]}; without it, the built-in run: 4 nodes x 2 CPUs, pmake and raytrace in two VMs')
     .option('--console-dir <dir>', "write each VM's console, unprefixed, to DIR/NAME.log")
+    .option('--input <vm>', 'the VM (by name) that reads standard input; default the first')
     .option('--stats <file>', 'write the summary as JSON to a file')
     .option('--json', 'print the summary as JSON on stderr instead of tables')
     .option('-q, --quiet', 'no summary')
@@ -79,12 +80,17 @@ async function run(file: string, opts: RunFlags): Promise<number> {
     if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new ConfigError([`${file}: must be a JSON object with "vms" (and optionally "machine")`]);
     const config = configFrom({ ...opts, config: undefined }, json.machine ?? {});
     vms = parseVms(json.vms, config, file);
+    const inputVm = opts.input === undefined ? 0 : vms.findIndex((v) => v.name === opts.input);
+    if (inputVm < 0) {
+      writeSync(2, `disco run: --input ${opts.input}: no VM of that name (${vms.map((v) => v.name).join(', ')})\n`);
+      return EXIT_BAD_INPUT;
+    }
     machine = new Machine(config, {});
     machine.shared.disco = setupDisco(config, machine.memory, {
       vms: vms.map((v) => ({ name: v.name, vcpus: v.vcpus, memMB: v.memMB, disk: v.disk })),
       kernels: vms.map((v) => readFileSync(v.kernel ?? DISCO_KERNEL)),
       bootCommands: vms.map((v) => (v.argv.length > 0 ? encodeBootCommand(v.argv, v.env, v.cwd) : null)),
-      consoleDir: opts.consoleDir ?? null,
+      consoleDir: opts.consoleDir ?? null, inputVm,
     });
   } catch (e) {
     const known = e instanceof ConfigError || e instanceof ElfError || e instanceof BootCommandError || (e as NodeJS.ErrnoException).code !== undefined;

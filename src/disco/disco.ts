@@ -57,6 +57,8 @@ export interface DiscoShared {
   consoleDir: string | null;
   /** Instructions a vCPU runs before another on the same CPU gets its turn. */
   sliceInstructions: number;
+  /** The VM that reads the machine's console input. */
+  inputVm: number;
   /** One acknowledgement counter per physical CPU, for the shootdowns it starts. */
   acks: SharedArrayBuffer;
   /** The virtual subnet's receive queues (subnet.ts). */
@@ -156,21 +158,21 @@ export class DiscoNode implements ShootdownTarget {
   }
 
   /**
-   * Console input belongs to the first VM: its vCPU 0's console line (IP2) is up while input
-   * waits or has ended, as the UART's is on the bare machine; checked on every timer tick.
+   * Console input belongs to one VM (`inputVm`): its vCPU 0's console line (IP2) is up while
+   * input waits or has ended, as the UART's is on the bare machine; checked on every timer tick.
    */
   pollConsole(): void {
-    const w = this.vcpus.words, b = this.shared.firstVcpu[0] * V.WORDS;
+    const w = this.vcpus.words, first = this.shared.firstVcpu[this.shared.inputVm], b = first * V.WORDS;
     if (this.input.waiting() || this.input.ended()) {
       if ((Atomics.or(w, b + V.PendingIp, Irq.Uart) & Irq.Uart) === 0) {
-        const on = this.cpuOf(this.shared.firstVcpu[0]);
+        const on = this.cpuOf(first);
         if (this.localCpu(on) === null) this.node.sendIpi(this.node.cpus[0].cpuNum, on, 0);
       }
     } else Atomics.and(w, b + V.PendingIp, ~Irq.Uart);
   }
 
   consoleRead(vm: number): number {
-    if (vm !== 0) return -2;
+    if (vm !== this.shared.inputVm) return -2;
     const c = this.input.take();
     const r = c >= 0 ? c : this.input.ended() ? -2 : -1;
     this.pollConsole();

@@ -42,7 +42,7 @@ export const enum Mcall {
   EtherSend = 14,
   /** The next frame for this VM into physical a0 (at most a1 bytes): (source VM << 16) | length, or -1. */
   EtherRecv = 15,
-  /** The next byte of console input (the machine's, which goes to the first VM): a byte, -1 none yet, -2 ended. */
+  /** The next byte of console input (the machine's, which goes to one VM: `disco run --input`): a byte, -1 none yet, -2 ended. */
   ConsoleRead = 16,
 }
 

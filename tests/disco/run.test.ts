@@ -29,7 +29,30 @@ _start:
 msg: .ascii "line one\\n"
 `;
 
+/** Reads its console input to the end (ConsoleRead: a byte, -1 none yet, -2 ended) and powers off with the byte count. */
+const READER = `
+.set noreorder
+.text
+.org 0x200
+.globl _start
+_start:
+  move $s0, $zero
+1:li $v0, 16
+  syscall
+  li $t0, -2
+  beq $v0, $t0, 2f
+  nop
+  bltz $v0, 1b
+  nop
+  b 1b
+  addiu $s0, $s0, 1
+2:move $a0, $s0
+  li $v0, 9
+  syscall
+`;
+
 const disco = (...args: string[]) => spawnSync('node', ['bin/disco.js', ...args], { encoding: 'utf8', timeout: 60_000 });
+const discoWithInput = (input: string, ...args: string[]) => spawnSync('node', ['bin/disco.js', ...args], { encoding: 'utf8', timeout: 60_000, input });
 
 describe('disco run', () => {
   let dir: string;
@@ -37,6 +60,7 @@ describe('disco run', () => {
     dir = mkdtempSync(join(tmpdir(), 'disco-run-'));
     linkGuest(dir, 'ok', GUEST(0));
     linkGuest(dir, 'fail', GUEST(3));
+    linkGuest(dir, 'reader', READER);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -76,6 +100,18 @@ describe('disco run', () => {
     expect(s.disco.vms.map((v: { name: string; exitStatus: number }) => [v.name, v.exitStatus])).toEqual([['good', 0], ['bad', 3]]);
     expect(s.disco.causes['monitor-call'].count).toBe(2);
     expect(s.machine.exitStatus).toBe(3);
+  });
+
+  it('gives standard input to the first VM, or to the one --input names', () => {
+    const two = config([{ name: 'a', kernel: 'reader.elf', memMB: 4 }, { name: 'b', kernel: 'reader.elf', memMB: 4 }]);
+    const statuses = (file: string) => JSON.parse(readFileSync(file, 'utf8')).disco.vms.map((v: { exitStatus: number }) => v.exitStatus);
+    const stats = join(dir, 'input.json');
+    expect(discoWithInput('hello', 'run', '-q', '--stats', stats, two).status).toBe(5);
+    expect(statuses(stats)).toEqual([5, 0]);
+    expect(discoWithInput('hello, b', 'run', '-q', '--input', 'b', '--stats', stats, two).status).toBe(8);
+    expect(statuses(stats)).toEqual([0, 8]);
+    const bad = disco('run', '-q', '--input', 'c', two);
+    expect([bad.status, bad.stderr]).toEqual([2, 'disco run: --input c: no VM of that name (a, b)\n']);
   });
 
   it('writes consoles unprefixed to --console-dir and prints the summary tables', () => {
