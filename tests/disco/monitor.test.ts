@@ -147,6 +147,15 @@ user:                           # va 0x00400000 (its pair maps frames base+0, ba
 const SHOOTDOWN_GUEST = `
 .set noreorder
 .set noat
+.macro free_page hi             # FreePages([hi << 16], 1): the list at physical 0x10010
+  lui $t0, \\hi
+  sw $t0, 16($s0)
+  lui $a0, 0x0001
+  ori $a0, $a0, 0x10
+  li $a1, 1
+  li $v0, 13
+  syscall
+.endm
 .text
 .org 0x200
 .globl _start
@@ -170,20 +179,8 @@ _start:
   nop
   lui $s2, 0xc004               # page Q (physical 0x40000): only vCPU 0 maps it
   sw $t1, 0($s2)
-  lui $t0, 0x0004               # FreePages([0x40000], 1): its backmap names vCPU 0 alone
-  sw $t0, 16($s0)
-  lui $a0, 0x0001
-  ori $a0, $a0, 0x10
-  li $a1, 1
-  li $v0, 13
-  syscall
-  lui $t0, 0x0002               # FreePages([0x20000], 1): the list at physical 0x10010
-  sw $t0, 16($s0)
-  lui $a0, 0x0001
-  ori $a0, $a0, 0x10
-  li $a1, 1
-  li $v0, 13
-  syscall
+  free_page 0x0004              # its backmap names vCPU 0 alone
+  free_page 0x0002              # P, which both vCPUs read
   li $t0, 2
   sw $t0, 0($s0)                # F1 = 2
 3:lw $t1, 4($s0)
