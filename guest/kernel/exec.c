@@ -9,13 +9,6 @@
 #include "frame.h"
 #include "fs.h"
 
-#define ENOENT 2
-#define E2BIG 7
-#define ENOEXEC 8
-#define EIO 5
-#define ENOMEM 12
-#define EFAULT 14
-#define EINTR 4
 
 /* ELF32 (only what a static executable needs). */
 struct ehdr {

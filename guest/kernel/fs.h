@@ -7,35 +7,6 @@
 #ifndef FS_H
 #define FS_H
 
-/* Linux MIPS errno values (asm-mips/errno.h); results are -errno. */
-#define EPERM 1
-#define ENOENT 2
-#define EIO 5
-#define ENXIO 6
-#define EBADF 9
-#define EAGAIN 11
-#define ENOMEM 12
-#define EACCES 13
-#define EFAULT 14
-#define EBUSY 16
-#define EEXIST 17
-#define ENOTDIR 20
-#define EISDIR 21
-#define EINVAL 22
-#define ENFILE 23
-#define EMFILE 24
-#define ENOTTY 25
-#define EFBIG 27
-#define ENOSPC 28
-#define ESPIPE 29
-#define EMLINK 31
-#define EPIPE 32
-#define ERANGE 34
-#define ENAMETOOLONG 78
-#define EOVERFLOW 79
-#define ELOOP 90
-#define ENOTEMPTY 93
-#define EMSGSIZE 97
 
 struct dinode {                              /* docs/fs.md, "Inodes": 128 bytes, big-endian */
   unsigned short mode, nlink, uid, gid;

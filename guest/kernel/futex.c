@@ -18,12 +18,6 @@
 #define FUTEX_PRIVATE_FLAG 128
 #define FUTEX_CLOCK_REALTIME 256
 
-#define EAGAIN 11
-#define EINTR 4
-#define EFAULT 14
-#define EINVAL 22
-#define ENOSYS 89
-#define ETIMEDOUT 145
 
 static char futex_chan;                          /* waiters without a deadline sleep here */
 

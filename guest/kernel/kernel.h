@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include "hal.h"
 #include "frame.h"
+#include "errno.h"
 
 #define NCPU_MAX 128
 #define PAGE_SIZE 4096u
@@ -89,6 +90,7 @@ struct proc {
   unsigned kstack;                   /* ksseg address of its kernel stack (KSTACK_PAGES) */
   unsigned ctx_sp;                   /* saved kernel sp while switched out */
   unsigned user_fault;               /* this system call touched a page unmapped under it: EFAULT */
+  unsigned pgid, sid;                /* process group and session (the same in every thread) */
   struct proc *parent;
   unsigned wait_status;              /* Linux wait status once a zombie */
   void *chan;                        /* what it sleeps on */
@@ -163,6 +165,9 @@ int user_ok(struct proc *p, unsigned va, unsigned len, int write);
 int user_fault_scratch(struct proc *p, unsigned va);            /* vm.c: a raced-away user page */
 void user_fault_end(void);
 struct proc *proc_alloc(void);               /* an EMBRYO with a pid and a kernel stack, or 0 */
+int proc_getpgid(struct proc *p, int pid, int session);   /* getpgid, getsid */
+int proc_setpgid(struct proc *p, int pid, int pgid);
+int proc_setsid(struct proc *p);
 void proc_activate(struct proc *p);
 /* exec.c: pid 1 runs path (NULL: the built-in init) in working directory cwd; 0 or -errno. */
 int start_init(const char *path, const char *const *argv, unsigned argc, const char *const *envp, unsigned envc, const char *cwd);

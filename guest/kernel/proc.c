@@ -26,7 +26,7 @@ struct proc *proc_alloc(void) {
     unsigned pid = next_pid++;
     memset(p, 0, sizeof *p);
     p->state = P_EMBRYO;
-    p->pid = p->tgid = pid;
+    p->pid = p->tgid = p->pgid = p->sid = pid;           /* init's group and session; fork copies the parent's */
   }
   spin_unlock(&ptable_lock, f);
   if (p == NULL) return NULL;
@@ -75,6 +75,8 @@ int sys_fork(struct trapframe *tf, unsigned flags, unsigned newsp, unsigned ptid
   c->tls = (flags & CLONE_SETTLS) ? tls : p->tls;
   c->parent = (flags & (CLONE_THREAD | CLONE_PARENT)) ? p->parent : p;
   if (flags & CLONE_THREAD) c->tgid = p->tgid;
+  c->pgid = p->pgid;
+  c->sid = p->sid;
   if (flags & CLONE_CHILD_CLEARTID) c->clear_tid = ctid;
   fpu_save(c->fpr, &c->fcsr);                                  /* the caller's live registers */
   struct trapframe *ctf = proc_frame(c);
@@ -119,6 +121,65 @@ static struct proc *leader_of(struct proc *p) {
   return p;
 }
 
+/*
+ * Process groups and sessions (the bookkeeping of POSIX job control; there is no controlling
+ * terminal). A process is its thread group; every thread carries the group's pgid and sid.
+ */
+
+/* The leader of process pid (0: p's own), zombies included, or 0; ptable_lock held. */
+static struct proc *process_locked(struct proc *p, int pid) {
+  if (pid == 0) return leader_of(p);
+  for (int i = 0; i < NPROC; i++) {
+    struct proc *q = &procs[i];
+    if (q->state != P_UNUSED && q->state != P_EMBRYO && q->pid == (unsigned)pid && q->pid == q->tgid) return q;
+  }
+  return NULL;
+}
+
+/* Does a process of group pgid exist (in session sid, unless sid is 0)? ptable_lock held. */
+static int group_exists_locked(unsigned pgid, unsigned sid) {
+  for (int i = 0; i < NPROC; i++) {
+    struct proc *q = &procs[i];
+    if (q->state != P_UNUSED && q->state != P_EMBRYO && q->pgid == pgid && (sid == 0 || q->sid == sid)) return 1;
+  }
+  return 0;
+}
+
+static void set_group_locked(unsigned tgid, unsigned pgid, unsigned sid) {
+  for (int i = 0; i < NPROC; i++) if (procs[i].state != P_UNUSED && procs[i].tgid == tgid) { procs[i].pgid = pgid; procs[i].sid = sid; }
+}
+
+int proc_getpgid(struct proc *p, int pid, int session) {
+  unsigned f = spin_lock(&ptable_lock);
+  struct proc *q = pid < 0 ? NULL : process_locked(p, pid);
+  int r = q == NULL ? -ESRCH : (int)(session ? q->sid : q->pgid);
+  spin_unlock(&ptable_lock, f);
+  return r;
+}
+
+/* setpgid: the caller or a child of it, in the caller's session and not a session leader, joins or founds a group there. */
+int proc_setpgid(struct proc *p, int pid, int pgid) {
+  if (pgid < 0) return -EINVAL;
+  unsigned f = spin_lock(&ptable_lock);
+  struct proc *q = pid < 0 ? NULL : process_locked(p, pid);
+  int r = 0;
+  if (q == NULL || (q->tgid != p->tgid && (q->parent == NULL || q->parent->tgid != p->tgid))) r = -ESRCH;
+  else if (q->sid == q->tgid || q->sid != p->sid) r = -EPERM;
+  else if (pgid != 0 && (unsigned)pgid != q->tgid && !group_exists_locked((unsigned)pgid, p->sid)) r = -EPERM;
+  else set_group_locked(q->tgid, pgid ? (unsigned)pgid : q->tgid, q->sid);
+  spin_unlock(&ptable_lock, f);
+  return r;
+}
+
+/* setsid: a process that leads no group starts a session and a group, both named by its pid. */
+int proc_setsid(struct proc *p) {
+  unsigned f = spin_lock(&ptable_lock);
+  int r = group_exists_locked(p->tgid, 0) ? -EPERM : (int)p->tgid;
+  if (r > 0) set_group_locked(p->tgid, p->tgid, p->tgid);
+  spin_unlock(&ptable_lock, f);
+  return r;
+}
+
 /* wait4 sees a thread group's leader (children of any thread of the caller's group) once the whole group is gone. */
 int sys_wait4(struct proc *p, int pid, unsigned status, unsigned options) {
   if (status && !user_ok(p, status, 4, 1)) return -14;
@@ -128,7 +189,7 @@ int sys_wait4(struct proc *p, int pid, unsigned status, unsigned options) {
     for (int i = 0; i < NPROC; i++) {
       struct proc *q = &procs[i];
       if (q->state == P_UNUSED || q->pid != q->tgid || q->parent == NULL || q->parent->tgid != p->tgid ||
-          (pid > 0 && q->pid != (unsigned)pid)) continue;
+          (pid > 0 && q->pid != (unsigned)pid) || (pid == 0 && q->pgid != p->pgid) || (pid < -1 && q->pgid != (unsigned)-pid)) continue;
       any = 1;
       if (q->state != P_ZOMBIE || live_threads(q)) continue;
       unsigned qpid = q->pid, st = q->wait_status, ks = q->kstack;

@@ -34,13 +34,6 @@
 #define SS_DISABLE 2
 #define MINSIGSTKSZ 2048u
 
-#define EINTR 4
-#define ESRCH 3
-#define EAGAIN 11
-#define ENOMEM 12
-#define EFAULT 14
-#define EINVAL 22
-#define EPERM 1
 
 #define SYS_pause 4029
 #define SYS_alarm 4027
@@ -442,9 +435,8 @@ static int sys_itimer(struct proc *p, unsigned which, unsigned nv, unsigned ov) 
 }
 
 /*
- * kill: pid > 0 a process (thread group); 0 the caller's process group, which is every process
- * (there is no setpgid: all are in init's group); -1 all but init and the caller; < -1 a group
- * that does not exist. tkill, tgkill (tgid != 0): the thread tid.
+ * kill: pid > 0 a process (thread group); 0 the caller's process group; -1 all but init and the
+ * caller; < -1 the process group -pid. tkill, tgkill (tgid != 0): the thread tid.
  */
 static int sys_kill(struct proc *p, int pid, int sig, int code, int tid, int tgid) {
   if (sig < 0 || sig > NSIG) return -EINVAL;
@@ -460,7 +452,7 @@ static int sys_kill(struct proc *p, int pid, int sig, int code, int tid, int tgi
       continue;
     }
     if (q->pid != q->tgid) continue;                       /* a group once, through its leader */
-    if (pid > 0 ? q->tgid != (unsigned)pid : pid == -1 ? (q->tgid == 1 || q->tgid == p->tgid) : pid < -1) continue;
+    if (pid > 0 ? q->tgid != (unsigned)pid : pid == -1 ? (q->tgid == 1 || q->tgid == p->tgid) : q->pgid != (pid == 0 ? p->pgid : (unsigned)-pid)) continue;
     found = 1;
     if (sig) send_group_locked(q->tgid, sig, code, p->tgid);
   }

@@ -72,14 +72,6 @@
 #define SYS_getrandom 4353
 #define SYS_clock_gettime64 4403
 
-#define ENOENT 2
-#define EINTR 4
-#define EBADF 9
-#define ENOMEM 12
-#define EFAULT 14
-#define EINVAL 22
-#define ENOTTY 25
-#define ENOSYS 89
 #define MAP_ANONYMOUS 0x800
 
 
@@ -249,9 +241,10 @@ void syscall(struct trapframe *tf) {
     case SYS_personality: ret = a0 == 0 || a0 == ~0u ? 0 : -EINVAL; break;     /* PER_LINUX only */
     case SYS_sched_getaffinity: ret = a0 && a0 != p->pid && a0 != p->tgid ? -3 : sys_getaffinity(p, a1, a2); break;
     case SYS_sched_setaffinity: ret = 0; break;            /* a hint the scheduler does without */
-    /* No job control: every process stays in init's session and process group. */
-    case SYS_getpgrp: case SYS_getpgid: case SYS_getsid: ret = 1; break;
-    case SYS_setpgid: case SYS_setsid: ret = -1; break;    /* EPERM */
+    case SYS_getpgrp: ret = (int)p->pgid; break;
+    case SYS_getpgid: case SYS_getsid: ret = proc_getpgid(p, (int)a0, nr == SYS_getsid); break;
+    case SYS_setpgid: ret = proc_setpgid(p, (int)a0, (int)a1); break;
+    case SYS_setsid: ret = proc_setsid(p); break;
     case SYS_set_robust_list: ret = 0; break;
     case SYS_sigreturn: case SYS_rt_sigreturn: signal_return(tf, nr == SYS_rt_sigreturn); return;   /* the saved context */
     case SYS_set_thread_area: p->tls = a0; hal_set_tls(a0); ret = 0; break;

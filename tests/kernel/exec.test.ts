@@ -16,7 +16,7 @@ const disco = (...args: string[]) => run('node', ['bin/disco.js', ...args]);
 const dir = mkdtempSync(join(tmpdir(), 'disco-exec-'));
 const root = join(dir, 'root');
 const img = join(dir, 'root.img');
-const PROGRAMS = ['sig_basic', 'sig_proc', 'sig_fault', 'sig_hostile', 'sig_threads', 'exec_args', 'exec_main'];
+const PROGRAMS = ['sig_basic', 'sig_proc', 'sig_fault', 'sig_hostile', 'sig_threads', 'pgrp', 'exec_args', 'exec_main'];
 const bin = (p: string) => join(root, 'bin', p);
 
 beforeAll(() => {
@@ -60,6 +60,14 @@ describe('signals on the guest kernel', () => {
     const want = qemu('sig_proc');
     expect(want).toContain('read restarted: 5 alarms 2\n');
     const r = boot(shape, '/bin/sig_proc');
+    expect(r.stdout).toBe(want);
+    expect(r.status).toBe(0);
+  });
+
+  it.each(SHAPES)('keeps process groups and sessions as qemu-mips: setsid, setpgid, getpgid, getsid, kill and wait4 by group, errors (%s)', (_n, shape) => {
+    const want = qemu('pgrp');
+    expect(want).toContain('reaped from group a: 2, by SIGTERM: 2, then ECHILD\n');
+    const r = boot(shape, '/bin/pgrp');
     expect(r.stdout).toBe(want);
     expect(r.status).toBe(0);
   });
