@@ -28,7 +28,7 @@ import { EXIT_BAD_INPUT, EXIT_MACHINE_FAULT } from './boot.js';
 /** The Disco build of the guest kernel (guest/build-kernel.sh). */
 export const DISCO_KERNEL = join(ROOT, 'guest', 'images', 'kernel-disco.elf');
 
-interface RunFlags extends MachineFlags { consoleDir?: string; stats?: string; json?: boolean; quiet?: boolean; input?: string }
+interface RunFlags extends MachineFlags { consoleDir?: string; stats?: string; json?: boolean; quiet?: boolean; input?: string; numa?: boolean }
 
 export function registerRun(program: Command): void {
   addMachineOptions(program.command('run'))
@@ -36,6 +36,7 @@ export function registerRun(program: Command): void {
     .argument('[config]', 'JSON: {"machine": {...}, "vms": [{"name", "vcpus", "memMB", "disk", "kernel", "argv", "env", "cwd"}]}; without it, the built-in run: 4 nodes x 2 CPUs, pmake and raytrace in two VMs')
     .option('--console-dir <dir>', "write each VM's console, unprefixed, to DIR/NAME.log")
     .option('--input <vm>', 'the VM (by name) that reads standard input; default the first')
+    .option('--numa', "move pages to the node whose CPUs miss on them most (FLASH's hot-page counters; needs the timing model)")
     .option('--stats <file>', 'write the summary as JSON to a file')
     .option('--json', 'print the summary as JSON on stderr instead of tables')
     .option('-q, --quiet', 'no summary')
@@ -90,7 +91,7 @@ async function run(file: string, opts: RunFlags): Promise<number> {
       vms: vms.map((v) => ({ name: v.name, vcpus: v.vcpus, memMB: v.memMB, disk: v.disk })),
       kernels: vms.map((v) => readFileSync(v.kernel ?? DISCO_KERNEL)),
       bootCommands: vms.map((v) => (v.argv.length > 0 ? encodeBootCommand(v.argv, v.env, v.cwd) : null)),
-      consoleDir: opts.consoleDir ?? null, inputVm,
+      consoleDir: opts.consoleDir ?? null, inputVm, numa: opts.numa === true,
     });
   } catch (e) {
     const known = e instanceof ConfigError || e instanceof ElfError || e instanceof BootCommandError || (e as NodeJS.ErrnoException).code !== undefined;

@@ -12,11 +12,12 @@ import { CpuCtl, Irq, cpuCtl } from '../shared/layout.js';
 import { V, VState, VcpuTable } from './vcpu.js';
 import { L2Tlb } from './l2tlb.js';
 import { Memmap } from './memmap.js';
-import { Pmap } from './pmap.js';
+import { BUSY, entryOf, Pmap } from './pmap.js';
 import { Cost, DiscoStat, PhysCpu } from './monitor.js';
 import { awaitAcks, dropFromHw, localNodes, type ShootdownTarget } from './shootdown.js';
 import { Msg } from '../interconnect/network.js';
 import { Subnet } from './subnet.js';
+import { Numa } from './numa.js';
 import { ConsoleInput } from '../node-worker/devices/uart.js';
 import { closeDisks, monitorCall, VmConsole } from './mcall.js';
 
@@ -59,6 +60,8 @@ export interface DiscoShared {
   sliceInstructions: number;
   /** The VM that reads the machine's console input. */
   inputVm: number;
+  /** Move pages to the node that uses them (numa.ts; needs the timing model's miss counters). */
+  numa: boolean;
   /** One acknowledgement counter per physical CPU, for the shootdowns it starts. */
   acks: SharedArrayBuffer;
   /** The virtual subnet's receive queues (subnet.ts). */
@@ -78,6 +81,7 @@ export class DiscoNode implements ShootdownTarget {
   private readonly acks: Int32Array;
   readonly subnet: Subnet;
   private readonly input: ConsoleInput;
+  readonly numa: Numa | null;
 
   constructor(readonly node: FlashNode, readonly shared: DiscoShared) {
     const cfg = node.shared.config;
@@ -92,6 +96,8 @@ export class DiscoNode implements ShootdownTarget {
     this.acks = new Int32Array(shared.acks);
     this.subnet = new Subnet(shared.subnet, shared.vms.length);
     this.input = new ConsoleInput(node.shared.consoleIn);
+    const coherence = node.cpus[0].coherence;
+    this.numa = shared.numa && coherence !== null ? new Numa(this, coherence) : null;
     localNodes.set(node.nodeId, this);
     for (const cpu of node.cpus) {
       const p = new PhysCpu(this, cpu);
@@ -126,25 +132,37 @@ export class DiscoNode implements ShootdownTarget {
 
   /**
    * The pmap's precomputed entry for a translation the vCPU is about to make (0: ppn is not the
-   * VM's): its machine page goes into the page's backmap first and the entry is checked again
-   * afterwards (a shootdown that took the page meanwhile did not see the note: try again).
+   * VM's; -1: the page is being moved, try again): its machine page goes into the page's backmap
+   * first and the entry is checked again afterwards (a shootdown that took the page meanwhile
+   * did not see the note: try again).
    */
   mapPage(vcpu: number, ppn: number, cpu: Cpu): number {
     const pmap = this.pmaps[this.vmOf(vcpu)], index = this.vcpus.words[vcpu * V.WORDS + V.Index];
     for (;;) {
       const page = this.machinePage(vcpu, ppn, cpu);
+      if (page === BUSY) return -1;
       if (page < 0) return 0;
       this.memmap.mapBy(page, index);
       const entry = pmap.entry(ppn);
-      if (entry === ((page << Tlb.PFN_SHIFT) | Tlb.V)) return entry;
+      if (entry === entryOf(page)) return entry;
     }
   }
 
-  /** A guest physical address as a machine address, or -1 outside the VM. */
+  /**
+   * A guest physical address as a machine address for Disco's own access on behalf of a vCPU
+   * (device DMA, monitor-call arguments), or -1 outside the VM. Noted in the backmap like a
+   * translation, so a move of the page waits for the access; a page being moved is waited for
+   * (servicing the mailbox, as the mover waits for this node's acknowledgement).
+   */
   machineAddress(vm: number, pa: number, cpu: Cpu, vcpu: number): number {
     if (pa < 0 || (pa >>> 12) >= this.pmaps[vm].pages) return -1;
-    const page = this.machinePage(vcpu, pa >>> 12, cpu);
-    return page < 0 ? -1 : page * 4096 + (pa & 0xfff);
+    const start = Date.now();
+    let entry: number;
+    while ((entry = this.mapPage(vcpu, pa >>> 12, cpu)) === -1) {
+      this.node.service();
+      if (Date.now() - start > this.node.shared.watchdogMs) throw new Error(`Disco waited ${this.node.shared.watchdogMs} ms for the move of ${this.shared.vms[vm].name}'s page ${pa >>> 12}`);
+    }
+    return entry === 0 ? -1 : ((entry & Tlb.PFN_MASK) >>> Tlb.PFN_SHIFT) * 4096 + (pa & 0xfff);
   }
 
   monitorCall(p: PhysCpu, epc: number): void { monitorCall(this, p, epc); }

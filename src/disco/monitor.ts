@@ -28,7 +28,9 @@ export const enum DiscoStat {
   Interrupts = 20, InterruptCycles = 21, Migrations = 22, MigrationCycles = 23, IdleCycles = 24,
   /** CPUs other than the initiator that a shootdown made drop a page (IPIs, or in place on its node). */
   ShootdownCpus = 25,
-  WORDS = 26,
+  /** NUMA: pages moved to the node that uses them (numa.ts). */
+  PageMoves = 26, PageMoveCycles = 27,
+  WORDS = 28,
 }
 
 /**
@@ -40,6 +42,8 @@ export const enum DiscoStat {
 export const enum Cost {
   Trap = 20, L2TlbHit = 40, PmapFill = 90, Forward = 60, Privileged = 45, MonitorCall = 150,
   Switch = 600, Interrupt = 60, Shootdown = 200, ShootdownPerNode = 400,
+  /** Policy, a new page, and a 4 KB copy from another node (the paper measured 57-102 us a move on FLASH). */
+  PageMove = 6000,
 }
 
 /** The physical interrupt lines Disco takes: its timer and IPIs. */
@@ -220,6 +224,7 @@ export class PhysCpu implements TrapHandler {
     const ip = cpu.cp0[C0.Cause];
     if ((ip & Irq.Ipi) !== 0) this.disco.node.clearIpi(cpu.cpuNum);
     this.disco.pollConsole();
+    this.disco.numa?.poll(this);
     this.armTimer();
   }
 
@@ -367,12 +372,14 @@ export class PhysCpu implements TrapHandler {
   /**
    * The corrected entry (the paper, 4.2.2): the 4 KB machine pair for va's 8 KB region, built
    * from virtual TLB entry e through the pmap, goes into the hardware TLB (over entry `hw`, or
-   * round robin) and the L2TLB. False if a frame of the pair is not the VM's.
+   * round robin) and the L2TLB. False if a frame of the pair is not the VM's; nothing goes in
+   * while a frame is being moved (numa.ts), so the access misses again until it is in place.
    */
   private fill(e: number, va: number, asid: number, hw: number): boolean {
     const w = this.disco.vcpus.words, mask = w[e] | 0x1fff, base = va & Tlb.VPN2_MASK;
     const lo0 = this.machineLo(e, mask, base, 0), lo1 = this.machineLo(e, mask, (base + 0x1000) | 0, 1);
     if (lo0 === -1 || lo1 === -1) return false;
+    if (lo0 === -2 || lo1 === -2) return true;
     this.insertHw(hw, va, asid, lo0, lo1);
     this.disco.l2tlb.insert(this.current, va, asid, (w[e + 2] & w[e + 3] & Tlb.G) !== 0, lo0, lo1, this.ppns[0], this.ppns[1]);
     return true;
@@ -392,7 +399,7 @@ export class PhysCpu implements TrapHandler {
 
   /**
    * Machine EntryLo for the 4 KB page at va inside virtual TLB entry e (its physical page goes
-   * to ppns[half]); -1 if its frame is not the VM's.
+   * to ppns[half]); -1 if its frame is not the VM's, -2 while it is being moved.
    */
   private machineLo(e: number, mask: number, va: number, half: number): number {
     const w = this.disco.vcpus.words, odd = (va & ((mask + 1) >>> 1)) !== 0, lo = odd ? w[e + 3] : w[e + 2];
@@ -402,7 +409,7 @@ export class PhysCpu implements TrapHandler {
     const offMask = mask >>> 1;
     const ppn = ((((lo & Tlb.PFN_MASK) >>> Tlb.PFN_SHIFT) & ~(offMask >>> 12)) + ((va & offMask) >>> 12)) >>> 0;
     const entry = this.disco.mapPage(this.current, ppn, this.cpu);
-    if (entry === 0) return -1;
+    if (entry <= 0) return entry - 1;
     this.ppns[half] = ppn;
     return entry | (lo & (Tlb.C_MASK | Tlb.D)) | g;
   }

@@ -34,6 +34,8 @@ export interface DiscoSetup {
   sliceInstructions?: number;
   /** The VM that reads the machine's console input (default the first). */
   inputVm?: number;
+  /** NUMA page migration (numa.ts). */
+  numa?: boolean;
 }
 
 export function setupDisco(cfg: MachineConfig, memory: MachineMemory, setup: DiscoSetup): DiscoShared {
@@ -72,7 +74,7 @@ export function setupDisco(cfg: MachineConfig, memory: MachineMemory, setup: Dis
     vms: setup.vms, firstVcpu, placement,
     vcpus: vcpus.buffer, l2tlb: L2Tlb.create(total).buffer, memmap: memmap.buffer, pmaps: pmaps.map((p) => p.buffer),
     vmCtl: vmCtl.buffer as SharedArrayBuffer, stats: new SharedArrayBuffer((total + cpus) * DiscoStat.WORDS * 8),
-    consoleDir: setup.consoleDir ?? null, sliceInstructions: setup.sliceInstructions ?? 2_000_000, inputVm: setup.inputVm ?? 0,
+    consoleDir: setup.consoleDir ?? null, sliceInstructions: setup.sliceInstructions ?? 2_000_000, inputVm: setup.inputVm ?? 0, numa: setup.numa ?? false,
     acks: new SharedArrayBuffer(cpus * 4), subnet: Subnet.create(setup.vms.length).buffer,
   };
 }

@@ -284,6 +284,11 @@ export class CacheController {
     }
   }
 
+  /** Misses from `node` to a machine page since its counters were last cleared. */
+  pageMisses(page: number, node: number): number {
+    return page < this.L.pages ? Atomics.load(this.w, this.L.pageBase + page * this.cfg.nodes + node) : 0;
+  }
+
   /** Clears every node's miss counter of a page (node controller ResetPage). */
   resetPage(page: number): void {
     if (page >= this.L.pages) return;

@@ -205,7 +205,7 @@ export class FlashNode implements NodeServices, InterruptSink, DmaSink, Mailbox,
     this.uart.poll();
     const m = this.inbox;
     while (this.net.receive(this.nodeId, m)) {
-      if (m[Word.Type] === Msg.HotPage) { this.nodeCtl.raiseHotPage(m[Word.A0], m[Word.A1]); continue; }
+      if (m[Word.Type] === Msg.HotPage) { if (this.disco?.numa) this.disco.numa.notice(m[Word.A0], m[Word.A1]); else this.nodeCtl.raiseHotPage(m[Word.A0], m[Word.A1]); continue; }
       if (m[Word.Type] === Msg.Frame) { this.ether.receive(m[Word.Src], m[Word.A0], m[Word.A1]); continue; }
       if (m[Word.Type] === Msg.Shootdown) { this.disco?.shootdownRequest(m[Word.A0], m[Word.A1], m[Word.A2], m[Word.A3]); continue; }
       const cpu = this.local(m[Word.A0]);

@@ -338,17 +338,84 @@ worker:                         # a0 = this vCPU's number
   nop
 `;
 
+/**
+ * NUMA: vCPU 0 (node 0) touches one line of page P (physical 0x20000), so P is allocated on node
+ * 0; vCPU 1 (node 1) then reads all of P's 32 lines, so node 1's misses dominate P's counters
+ * and the hot-page notice moves P to node 1; after a while vCPU 1 and then vCPU 0 check that P
+ * still holds what vCPU 0 wrote. Powers off with 42 if both saw it.
+ */
+const NUMA_GUEST = `
+.set noreorder
+.set noat
+.text
+.org 0x200
+.globl _start
+_start:
+  lui $s0, 0xc001               # flags page: F at 0
+  lui $s1, 0xc002               # page P
+  li $t0, 123
+  sw $t0, 0($s1)
+  li $a0, 1                     # Start(vCPU 1, second, sp, 0)
+  bal 1f
+  nop
+1:addiu $a1, $ra, second - 1b
+  lui $a2, 0xc003
+  move $a3, $zero
+  li $v0, 8
+  syscall
+2:lw $t1, 0($s0)                # wait for F
+  beqz $t1, 2b
+  nop
+  lw $t3, 0($s1)
+  li $a0, 42
+  li $t5, 123
+  bne $t3, $t5, bad
+  nop
+  li $t5, 1
+  beq $t1, $t5, done            # F = 1: vCPU 1 saw 123 too
+  nop
+bad:
+  li $a0, 99
+done:
+  li $v0, 9
+  syscall
+second:
+  lui $s0, 0xc001
+  lui $s1, 0xc002
+  li $t0, 32
+3:lw $t1, 0($s1)                # one load per 128-byte line
+  addiu $s1, $s1, 128
+  addiu $t0, $t0, -1
+  bnez $t0, 3b
+  nop
+  lui $t0, 0x4                  # a while, for node 0 to take the notice
+4:addiu $t0, $t0, -1
+  bnez $t0, 4b
+  nop
+  lui $s1, 0xc002
+  lw $t1, 0($s1)
+  li $t2, 123
+  li $t3, 1
+  beq $t1, $t2, 5f
+  nop
+  li $t3, 2
+5:sw $t3, 0($s0)                # F = 1 (saw 123) or 2
+6:wait
+  b 6b
+  nop
+`;
+
 let dir = '';
 beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'disco-')); });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs Disco on a machine of this shape (16 MB a node) with VMs of 4 MB, each booting its guest. */
-async function runVms(shape: Record<string, unknown>, vms: { name: string; vcpus?: number; source: string }[], sliceInstructions?: number) {
+async function runVms(shape: Record<string, unknown>, vms: { name: string; vcpus?: number; source: string }[], sliceInstructions?: number, numa = false) {
   const config = makeConfig({ memPerNodeMB: 16, ...shape });
   const machine = new Machine(config, {});
   const disco = setupDisco(config, machine.memory, {
     vms: vms.map((v) => ({ name: v.name, vcpus: v.vcpus ?? 1, memMB: 4, disk: null })), kernels: vms.map((v) => readFileSync(linkGuest(dir, v.name, v.source))),
-    consoleDir: join(dir, 'console'), sliceInstructions,
+    consoleDir: join(dir, 'console'), sliceInstructions, numa,
   });
   machine.shared.disco = disco;
   const result = await machine.run();
@@ -389,6 +456,22 @@ describe('Disco monitor', () => {
     // page Q, mapped by vCPU 0 alone, reached no other CPU; page P reached vCPU 1's
     expect(sum.shootdownCpus).toBe(1);
     expect(sum.vms[0].machinePagesPerNode[1]).toBeGreaterThan(0); // vCPU 1 ran on node 1
+  });
+
+  it.each([false, true])('moves a page that another node uses to that node, keeping its contents (NUMA, deterministic %s)', async (det) => {
+    const { result, sum, disco } = await runVms({ nodes: 2, cpusPerNode: 1, deterministic: det, hotPageThreshold: 4 },
+      [{ name: 'vm0', vcpus: 2, source: NUMA_GUEST }], 100_000, true);
+    expect(result.exitStatus).toBe(42);
+    expect(sum.causes['page-move'].count).toBeGreaterThanOrEqual(1);
+    const p = new Int32Array(disco.pmaps[0])[0x20];                 // P's precomputed entry: its machine page
+    expect(Math.floor((p >>> 6) / ((16 << 20) >>> 12))).toBe(1);    // on node 1 now
+  });
+
+  it('leaves pages where first touch put them without --numa', async () => {
+    const { result, sum, disco } = await runVms({ nodes: 2, cpusPerNode: 1, hotPageThreshold: 4 }, [{ name: 'vm0', vcpus: 2, source: NUMA_GUEST }], 100_000);
+    expect(result.exitStatus).toBe(42);
+    expect(sum.causes['page-move'].count).toBe(0);
+    expect(Math.floor((new Int32Array(disco.pmaps[0])[0x20] >>> 6) / ((16 << 20) >>> 12))).toBe(0);
   });
 
   it('contains a hostile guest kernel (random stores, wild monitor calls, random TLB writes) to its own VM', async () => {
