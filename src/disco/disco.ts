@@ -12,7 +12,7 @@ import { CpuCtl, Irq, cpuCtl } from '../shared/layout.js';
 import { V, VState, VcpuTable } from './vcpu.js';
 import { L2Tlb } from './l2tlb.js';
 import { Memmap } from './memmap.js';
-import { BUSY, entryOf, Pmap } from './pmap.js';
+import { BUSY, entryOf, Pmap, REPLICATED } from './pmap.js';
 import { Cost, DiscoStat, PhysCpu } from './monitor.js';
 import { awaitAcks, dropFromHw, localNodes, type ShootdownTarget } from './shootdown.js';
 import { Msg } from '../interconnect/network.js';
@@ -131,36 +131,73 @@ export class DiscoNode implements ShootdownTarget {
   }
 
   /**
-   * The pmap's precomputed entry for a translation the vCPU is about to make (0: ppn is not the
-   * VM's; -1: the page is being moved, try again): its machine page goes into the page's backmap
-   * first and the entry is checked again afterwards (a shootdown that took the page meanwhile
-   * did not see the note: try again).
+   * The pmap's precomputed entry for a translation the vCPU on p is about to make (0: ppn is not
+   * the VM's; -1: the page is being changed, try again). A page with replicas (numa.ts) gives the
+   * replica on p's node, or the master, with REPLICATED set: the translation must be read-only; a
+   * write first collapses the replicas. The machine page goes into its backmap first and the
+   * entry is checked again afterwards (a shootdown that took the page meanwhile did not see the
+   * note: try again).
    */
-  mapPage(vcpu: number, ppn: number, cpu: Cpu): number {
-    const pmap = this.pmaps[this.vmOf(vcpu)], index = this.vcpus.words[vcpu * V.WORDS + V.Index];
+  mapPage(p: PhysCpu, ppn: number, write: boolean): number {
+    const vcpu = p.current, pmap = this.pmaps[this.vmOf(vcpu)], index = this.vcpus.words[vcpu * V.WORDS + V.Index];
+    const node = Math.floor(p.cpu.cpuNum / this.node.cpusPerNode);
     for (;;) {
-      const page = this.machinePage(vcpu, ppn, cpu);
+      const page = this.machinePage(vcpu, ppn, p.cpu);
       if (page === BUSY) return -1;
       if (page < 0) return 0;
-      this.memmap.mapBy(page, index);
       const entry = pmap.entry(ppn);
-      if (entry === entryOf(page)) return entry;
+      if ((entry & REPLICATED) === 0) {
+        this.memmap.mapBy(page, index);
+        if (pmap.entry(ppn) === entryOf(page)) return entryOf(page);
+      } else if (write) {
+        if (!this.collapse(p, this.vmOf(vcpu), ppn, entry)) return -1;
+      } else {
+        const replica = pmap.replica(ppn, node), use = replica >= 0 ? replica : page;
+        this.memmap.mapBy(use, index);
+        if (pmap.entry(ppn) === entry && pmap.replica(ppn, node) === replica) return entryOf(use) | REPLICATED;
+      }
     }
   }
 
   /**
-   * A guest physical address as a machine address for Disco's own access on behalf of a vCPU
-   * (device DMA, monitor-call arguments), or -1 outside the VM. Noted in the backmap like a
-   * translation, so a move of the page waits for the access; a page being moved is waited for
-   * (servicing the mailbox, as the mover waits for this node's acknowledgement).
+   * Collapses the replicas of ppn (whose entry is `entry`) so that it can be written: every CPU
+   * that may map a replica drops it, then the replicas are free. False if the page is being
+   * changed by someone else.
    */
-  machineAddress(vm: number, pa: number, cpu: Cpu, vcpu: number): number {
+  collapse(p: PhysCpu, vm: number, ppn: number, entry: number): boolean {
+    const pmap = this.pmaps[vm];
+    if (!pmap.beginMove(ppn, entry)) return false;
+    this.dropReplicas(p, vm, ppn);
+    if (!pmap.endMove(ppn, entry & ~REPLICATED)) this.memmap.free((entry & Tlb.PFN_MASK) >>> Tlb.PFN_SHIFT); // the guest freed it meanwhile
+    p.charge(DiscoStat.PageCollapses, Cost.PageCollapse);
+    return true;
+  }
+
+  /** Takes ppn's replicas away: once every CPU that may map one has dropped it, they are free. */
+  dropReplicas(p: PhysCpu, vm: number, ppn: number): void {
+    const pages: number[] = [];
+    this.pmaps[vm].takeReplicas(ppn, pages);
+    if (pages.length === 0) return;
+    let mapped = 0;
+    for (const r of pages) mapped |= this.memmap.backmap(r);
+    this.shootdown(p, vm, pages.length === 1 ? pages[0] : -1, mapped);
+    for (const r of pages) this.memmap.free(r);
+  }
+
+  /**
+   * A guest physical address as a machine address for Disco's own access on behalf of the vCPU
+   * on p (device DMA, monitor-call arguments; `write`: Disco stores there), or -1 outside the VM.
+   * Noted in the backmap like a translation, so a move of the page waits for the access; a page
+   * being changed is waited for (servicing the mailbox, as the mover waits for this node's
+   * acknowledgement).
+   */
+  machineAddress(p: PhysCpu, vm: number, pa: number, write: boolean): number {
     if (pa < 0 || (pa >>> 12) >= this.pmaps[vm].pages) return -1;
     const start = Date.now();
     let entry: number;
-    while ((entry = this.mapPage(vcpu, pa >>> 12, cpu)) === -1) {
+    while ((entry = this.mapPage(p, pa >>> 12, write)) === -1) {
       this.node.service();
-      if (Date.now() - start > this.node.shared.watchdogMs) throw new Error(`Disco waited ${this.node.shared.watchdogMs} ms for the move of ${this.shared.vms[vm].name}'s page ${pa >>> 12}`);
+      if (Date.now() - start > this.node.shared.watchdogMs) throw new Error(`Disco waited ${this.node.shared.watchdogMs} ms for a change of ${this.shared.vms[vm].name}'s page ${pa >>> 12}`);
     }
     return entry === 0 ? -1 : ((entry & Tlb.PFN_MASK) >>> Tlb.PFN_SHIFT) * 4096 + (pa & 0xfff);
   }
@@ -242,12 +279,14 @@ export class DiscoNode implements ShootdownTarget {
   freePages(p: PhysCpu, vm: number, ppns: number[]): boolean {
     const pmap = this.pmaps[vm], pages: number[] = [];
     if (ppns.some((ppn) => ppn < 0 || ppn >= pmap.pages)) return false;
-    let mapped = 0;
     for (const ppn of ppns) {
       const page = pmap.take(ppn);
-      if (page >= 0) { pages.push(page); mapped |= this.memmap.backmap(page); }
+      if (page >= 0) pages.push(page);
+      pmap.takeReplicas(ppn, pages);
     }
     if (pages.length === 0) return true;
+    let mapped = 0;
+    for (const page of pages) mapped |= this.memmap.backmap(page);
     this.shootdown(p, vm, pages.length === 1 ? pages[0] : -1, mapped);
     for (const page of pages) this.memmap.free(page);
     return true;

@@ -152,7 +152,7 @@ const frameBuf = new Uint8Array(SUBNET_MTU);
 /** Copies bytes into guest physical memory at pa (false: outside the VM). */
 function copyIn(d: DiscoNode, p: PhysCpu, vm: number, pa: number, bytes: Uint8Array): boolean {
   for (let done = 0; done < bytes.length;) {
-    const ma = d.machineAddress(vm, (pa + done) >>> 0, p.cpu, p.current);
+    const ma = d.machineAddress(p, vm, (pa + done) >>> 0, true);
     if (ma < 0) return false;
     const n = Math.min(bytes.length - done, 4096 - (ma & 0xfff));
     d.node.memory.writeBytes(ma, bytes.subarray(done, done + n));
@@ -166,7 +166,7 @@ function copyOut(d: DiscoNode, p: PhysCpu, vm: number, pa: number, len: number):
   if (len < 0 || len > 1 << 20) return null;
   const out = new Uint8Array(len), mem = d.node.memory;
   for (let done = 0; done < len;) {
-    const ma = d.machineAddress(vm, (pa + done) >>> 0, p.cpu, p.current);
+    const ma = d.machineAddress(p, vm, (pa + done) >>> 0, false);
     if (ma < 0) return null;
     const n = Math.min(len - done, 4096 - (ma & 0xfff));
     for (let i = 0; i < n; i++) out[done + i] = mem.u8[(ma + i) ^ 3];
@@ -183,7 +183,7 @@ function diskTransfer(d: DiscoNode, p: PhysCpu, vm: number, write: boolean, sect
   if (sector + count > disk.sectors || count > 1 << 16) return -1;
   const mem = d.node.memory, buf = Buffer.alloc(4096);
   for (let done = 0; done < count * SECTOR;) {
-    const ma = d.machineAddress(vm, (pa + done) >>> 0, p.cpu, p.current);
+    const ma = d.machineAddress(p, vm, (pa + done) >>> 0, !write);
     if (ma < 0) return -1;
     const n = Math.min(count * SECTOR - done, 4096 - (ma & 0xfff)), pos = sector * SECTOR + done;
     if (write) {

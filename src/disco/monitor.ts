@@ -15,6 +15,7 @@ import { readFcsr } from '../node-worker/cpu/cp1.js';
 import { SPECIAL_VA, Special, V, VState, guestKernelMode, loadVcpu, physicalStatus, saveVcpu } from './vcpu.js';
 import type { DiscoNode } from './disco.js';
 import { branchTarget } from './branch.js';
+import { REPLICATED } from './pmap.js';
 import { Irq } from '../shared/layout.js';
 
 /** Per physical CPU statistics of Disco (Float64 words). */
@@ -28,9 +29,9 @@ export const enum DiscoStat {
   Interrupts = 20, InterruptCycles = 21, Migrations = 22, MigrationCycles = 23, IdleCycles = 24,
   /** CPUs other than the initiator that a shootdown made drop a page (IPIs, or in place on its node). */
   ShootdownCpus = 25,
-  /** NUMA: pages moved to the node that uses them (numa.ts). */
-  PageMoves = 26, PageMoveCycles = 27,
-  WORDS = 28,
+  /** NUMA (numa.ts): pages moved to the node that uses them, replicas made, replicas collapsed by a write. */
+  PageMoves = 26, PageMoveCycles = 27, PageReplicas = 28, PageReplicaCycles = 29, PageCollapses = 30, PageCollapseCycles = 31,
+  WORDS = 32,
 }
 
 /**
@@ -43,7 +44,7 @@ export const enum Cost {
   Trap = 20, L2TlbHit = 40, PmapFill = 90, Forward = 60, Privileged = 45, MonitorCall = 150,
   Switch = 600, Interrupt = 60, Shootdown = 200, ShootdownPerNode = 400,
   /** Policy, a new page, and a 4 KB copy from another node (the paper measured 57-102 us a move on FLASH). */
-  PageMove = 6000,
+  PageMove = 6000, PageCollapse = 300,
 }
 
 /** The physical interrupt lines Disco takes: its timer and IPIs. */
@@ -364,7 +365,7 @@ export class PhysCpu implements TrapHandler {
     const odd = (va & ((mask + 1) >>> 1)) !== 0, lo = odd ? w[e + 3] : w[e + 2];
     if ((lo & Tlb.V) === 0) { this.tlbForward(code === Exc.Mod ? Exc.TLBS : code, epc, bd, va, false); return; }
     if (code !== Exc.TLBL && (lo & Tlb.D) === 0) { this.tlbForward(Exc.Mod, epc, bd, va, false); return; }
-    if (!this.fill(e, va, asid, hw)) { this.forward((code === Exc.TLBL && va === epc) ? Exc.IBE : Exc.DBE, epc, bd, va); return; }
+    if (!this.fill(e, va, asid, hw, code !== Exc.TLBL)) { this.forward((code === Exc.TLBL && va === epc) ? Exc.IBE : Exc.DBE, epc, bd, va); return; }
     this.charge(DiscoStat.PmapFills, Cost.PmapFill);
     this.resumeGuest(epc);
   }
@@ -375,9 +376,9 @@ export class PhysCpu implements TrapHandler {
    * round robin) and the L2TLB. False if a frame of the pair is not the VM's; nothing goes in
    * while a frame is being moved (numa.ts), so the access misses again until it is in place.
    */
-  private fill(e: number, va: number, asid: number, hw: number): boolean {
-    const w = this.disco.vcpus.words, mask = w[e] | 0x1fff, base = va & Tlb.VPN2_MASK;
-    const lo0 = this.machineLo(e, mask, base, 0), lo1 = this.machineLo(e, mask, (base + 0x1000) | 0, 1);
+  private fill(e: number, va: number, asid: number, hw: number, write: boolean): boolean {
+    const w = this.disco.vcpus.words, mask = w[e] | 0x1fff, base = va & Tlb.VPN2_MASK, odd = (va & 0x1000) !== 0;
+    const lo0 = this.machineLo(e, mask, base, 0, write && !odd), lo1 = this.machineLo(e, mask, (base + 0x1000) | 0, 1, write && odd);
     if (lo0 === -1 || lo1 === -1) return false;
     if (lo0 === -2 || lo1 === -2) return true;
     this.insertHw(hw, va, asid, lo0, lo1);
@@ -386,32 +387,33 @@ export class PhysCpu implements TrapHandler {
   }
 
   /**
-   * Is a (valid) L2TLB half still the pmap's machine page for its physical page? If so it goes
-   * into the page's backmap, checked again afterwards as in DiscoNode.mapPage.
+   * Is a (valid) L2TLB half still backed by its machine page (pmap.ts `backs`)? If so the page
+   * goes into its backmap, checked again afterwards as in DiscoNode.mapPage.
    */
   private stillBacked(lo: number, ppn: number): boolean {
     if ((lo & Tlb.V) === 0) return true;
-    const d = this.disco, pmap = d.pmaps[d.vmOf(this.current)], entry = (lo & Tlb.PFN_MASK) | Tlb.V;
-    if (pmap.entry(ppn) !== entry) return false;
-    d.memmap.mapBy((lo & Tlb.PFN_MASK) >>> Tlb.PFN_SHIFT, d.vcpus.words[this.b + V.Index]);
-    return pmap.entry(ppn) === entry;
+    const d = this.disco, pmap = d.pmaps[d.vmOf(this.current)], page = (lo & Tlb.PFN_MASK) >>> Tlb.PFN_SHIFT, writable = (lo & Tlb.D) !== 0;
+    if (!pmap.backs(ppn, page, writable)) return false;
+    d.memmap.mapBy(page, d.vcpus.words[this.b + V.Index]);
+    return pmap.backs(ppn, page, writable);
   }
 
   /**
    * Machine EntryLo for the 4 KB page at va inside virtual TLB entry e (its physical page goes
-   * to ppns[half]); -1 if its frame is not the VM's, -2 while it is being moved.
+   * to ppns[half]); -1 if its frame is not the VM's, -2 while it is being moved. A replicated
+   * page gives the local replica read-only, unless the access is a `write`.
    */
-  private machineLo(e: number, mask: number, va: number, half: number): number {
+  private machineLo(e: number, mask: number, va: number, half: number, write: boolean): number {
     const w = this.disco.vcpus.words, odd = (va & ((mask + 1) >>> 1)) !== 0, lo = odd ? w[e + 3] : w[e + 2];
     const g = w[e + 2] & w[e + 3] & Tlb.G;
     this.ppns[half] = -1;
     if ((lo & Tlb.V) === 0) return g;
     const offMask = mask >>> 1;
     const ppn = ((((lo & Tlb.PFN_MASK) >>> Tlb.PFN_SHIFT) & ~(offMask >>> 12)) + ((va & offMask) >>> 12)) >>> 0;
-    const entry = this.disco.mapPage(this.current, ppn, this.cpu);
-    if (entry <= 0) return entry - 1;
+    const entry = this.disco.mapPage(this, ppn, write);
+    if (entry === 0 || entry === -1) return entry - 1;
     this.ppns[half] = ppn;
-    return entry | (lo & (Tlb.C_MASK | Tlb.D)) | g;
+    return (entry & ~REPLICATED) | (lo & (Tlb.C_MASK | ((entry & REPLICATED) !== 0 ? 0 : Tlb.D))) | g;
   }
 
   /** Writes a 4 KB pair into the hardware TLB (over entry `at`, or round robin). */
@@ -562,7 +564,7 @@ export class PhysCpu implements TrapHandler {
     // the entry covers it) or the entry's first pair: the access that missed then hits.
     const asid = w[c + C0.EntryHi] & Tlb.ASID_MASK, lo = w[e + 1] & Tlb.VPN2_MASK, bad = w[c + C0.BadVAddr];
     if (((w[e + 2] | w[e + 3]) & Tlb.V) === 0 || ((w[e + 1] & Tlb.ASID_MASK) !== asid && (w[e + 2] & w[e + 3] & Tlb.G) === 0)) return;
-    this.fill(e, ((bad - lo) >>> 0) <= (mask | 0x1fff) ? bad : lo, asid, this.cpu.mmu.jtlb.lookup(lo, asid));
+    this.fill(e, ((bad - lo) >>> 0) <= (mask | 0x1fff) ? bad : lo, asid, this.cpu.mmu.jtlb.lookup(lo, asid), false);
   }
 
   private dropEntry(e: number): void {

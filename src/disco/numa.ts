@@ -11,12 +11,16 @@
  *  3. the data is copied to a page allocated on the hot node, and the pmap publishes it;
  *  4. the old page goes back to the free list (unless the guest freed the page meanwhile:
  *     then both do).
- * A page used by several nodes stays where it is (replication is not done yet), and a page
- * moves at most MAX_MOVES times, so it cannot ping-pong.
+ * A page several nodes use gets a read-only replica on the hot node instead (section 4.2.3: a
+ * read-shared page is replicated): every translation of it is then read-only and takes the
+ * replica of the CPU's node; the first write collapses the replicas (DiscoNode.collapse). A
+ * page changes (moves, gains a replica, collapses) at most MAX_MOVES times, so a write-shared
+ * page soon stays where it is and no page ping-pongs.
  */
 import type { CacheController } from '../node-worker/directory.js';
 import type { DiscoNode } from './disco.js';
 import { Cost, DiscoStat, type PhysCpu } from './monitor.js';
+import { entryOf, REPLICATED } from './pmap.js';
 
 /** Moves allowed per physical page. */
 const MAX_MOVES = 4;
@@ -48,23 +52,61 @@ export class Numa {
   }
 
   private consider(p: PhysCpu, page: number, node: number): void {
-    const d = this.disco, vm = d.memmap.owner(page), pagesPerNode = d.memmap.pagesPerNode;
-    if (vm < 0 || Math.floor(page / pagesPerNode) === node) return;
+    const d = this.disco, vm = d.memmap.owner(page);
+    if (vm < 0 || this.nodeOf(page) === node) return;
     const ppn = d.memmap.physPage(page), pmap = d.pmaps[vm];
-    if (ppn >= pmap.pages || Atomics.load(pmap.moves, ppn) >= MAX_MOVES) return; // a special page; a page that moved enough
+    if (ppn >= pmap.pages || Atomics.load(pmap.moves, ppn) >= MAX_MOVES) return; // a special page; a page that changed enough
+    const entry = pmap.entry(ppn);
+    if ((entry & ~REPLICATED) !== entryOf(page)) return;                         // a replica, or the page changed since
     let total = 0;
     for (let n = 0; n < d.memmap.nodes; n++) total += this.coherence.pageMisses(page, n);
-    if (this.coherence.pageMisses(page, node) * 4 < total * 3) return; // shared by several nodes: it stays
-    const fresh = d.memmap.alloc(node, vm, ppn);
+    if ((entry & REPLICATED) === 0 && this.coherence.pageMisses(page, node) * 4 >= total * 3) this.migrate(p, vm, ppn, page, node);
+    else if (pmap.replica(ppn, node) < 0) this.replicate(p, vm, ppn, page, node, entry);
+  }
+
+  /** A free page on `node` for (vm, ppn), or -1: there is none on that node. */
+  private allocOn(node: number, vm: number, ppn: number): number {
+    const fresh = this.disco.memmap.alloc(node, vm, ppn);
+    if (fresh >= 0 && this.nodeOf(fresh) !== node) { this.disco.memmap.free(fresh); return -1; }
+    return fresh;
+  }
+
+  private nodeOf(page: number): number { return Math.floor(page / this.disco.memmap.pagesPerNode); }
+
+  private copy(to: number, from: number): void {
+    this.disco.node.memory.w32.copyWithin(to << 10, from << 10, (from + 1) << 10);
+  }
+
+  /** Moves ppn from machine page `page` to a page on `node`. */
+  private migrate(p: PhysCpu, vm: number, ppn: number, page: number, node: number): void {
+    const d = this.disco, pmap = d.pmaps[vm], fresh = this.allocOn(node, vm, ppn);
     if (fresh < 0) return;
-    if (Math.floor(fresh / pagesPerNode) !== node || !pmap.beginMove(ppn, page)) { d.memmap.free(fresh); return; }
+    if (!pmap.beginMove(ppn, entryOf(page))) { d.memmap.free(fresh); return; }
     d.shootdown(p, vm, page, d.memmap.backmap(page));
-    const mem = d.node.memory.w32;
-    mem.copyWithin(fresh << 10, page << 10, (page + 1) << 10);
+    this.copy(fresh, page);
     this.coherence.resetPage(page);
     this.coherence.resetPage(fresh);
-    if (!pmap.endMove(ppn, fresh)) d.memmap.free(fresh);
+    if (!pmap.endMove(ppn, entryOf(fresh))) d.memmap.free(fresh); // the guest freed it meanwhile
     d.memmap.free(page);
     p.charge(DiscoStat.PageMoves, Cost.PageMove);
+  }
+
+  /**
+   * Gives ppn (master `page`, entry `entry`) a read-only replica on `node`. The first replica
+   * makes every translation of the master read-only: they are shot down and come back so.
+   */
+  private replicate(p: PhysCpu, vm: number, ppn: number, page: number, node: number, entry: number): void {
+    const d = this.disco, pmap = d.pmaps[vm], fresh = this.allocOn(node, vm, ppn);
+    if (fresh < 0) return;
+    if (!pmap.beginMove(ppn, entry)) { d.memmap.free(fresh); return; }
+    if ((entry & REPLICATED) === 0) d.shootdown(p, vm, page, d.memmap.backmap(page));
+    this.copy(fresh, page);
+    this.coherence.resetPage(page);
+    pmap.setReplica(ppn, node, fresh);
+    if (!pmap.endMove(ppn, entryOf(page) | REPLICATED)) {  // the guest freed it meanwhile
+      d.dropReplicas(p, vm, ppn);
+      d.memmap.free(page);
+    }
+    p.charge(DiscoStat.PageReplicas, Cost.PageMove);
   }
 }

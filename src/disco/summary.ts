@@ -28,7 +28,7 @@ export interface DiscoSummary {
 const CAUSES: [string, DiscoStat][] = [
   ['tlb-miss-l2tlb', DiscoStat.L2TlbHits], ['tlb-miss-pmap', DiscoStat.PmapFills], ['tlb-miss-to-guest', DiscoStat.ForwardedMisses],
   ['privileged', DiscoStat.Privileged], ['monitor-call', DiscoStat.MonitorCalls], ['virtual-exception', DiscoStat.VirtualExceptions],
-  ['vcpu-switch', DiscoStat.Switches], ['interrupt', DiscoStat.Interrupts], ['shootdown', DiscoStat.Shootdowns], ['page-move', DiscoStat.PageMoves],
+  ['vcpu-switch', DiscoStat.Switches], ['interrupt', DiscoStat.Interrupts], ['shootdown', DiscoStat.Shootdowns], ['page-move', DiscoStat.PageMoves], ['page-replica', DiscoStat.PageReplicas], ['page-collapse', DiscoStat.PageCollapses],
 ];
 
 export function summarise(shared: DiscoShared, nodes: number, pagesPerNode: number): DiscoSummary {

@@ -405,6 +405,92 @@ second:
   nop
 `;
 
+/**
+ * NUMA replication: both vCPUs read all of page R (vCPU 0 wrote it first, so it lives on node 0),
+ * so R is read-shared and node 1 gets a read-only replica; vCPU 1 checks the replica holds 123.
+ * Then vCPU 0 writes 456, which must collapse the replicas, and vCPU 1 must see 456.
+ * Flags page: F (vCPU 1's progress) at 0, G (vCPU 0's) at 4. Powers off with 42 if all went so.
+ */
+const REPLICA_GUEST = `
+.set noreorder
+.set noat
+.macro read_all               # one load per 128-byte line of R
+  lui $s1, 0xc002
+  li $t0, 32
+9:lw $t1, 0($s1)
+  addiu $s1, $s1, 128
+  addiu $t0, $t0, -1
+  bnez $t0, 9b
+  nop
+.endm
+.macro wait_for off, value   # spin until the flag at off holds value
+8:lw $t1, \\off($s0)
+  li $t2, \\value
+  bne $t1, $t2, 8b
+  nop
+.endm
+.text
+.org 0x200
+.globl _start
+_start:
+  lui $s0, 0xc001
+  lui $s2, 0xc002               # page R
+  li $t0, 123
+  sw $t0, 0($s2)
+  read_all
+  li $a0, 1                     # Start(vCPU 1, second, sp, 0)
+  bal 1f
+  nop
+1:addiu $a1, $ra, second - 1b
+  lui $a2, 0xc003
+  move $a3, $zero
+  li $v0, 8
+  syscall
+  wait_for 0, 1                 # vCPU 1 saw 123 on its replica
+  li $t0, 456
+  sw $t0, 0($s2)                # a write: the replicas collapse
+  li $t0, 1
+  sw $t0, 4($s0)                # G = 1
+2:lw $t1, 0($s0)                # F = 2: vCPU 1 saw 456; 3: it did not
+  li $t2, 1
+  beq $t1, $t2, 2b
+  nop
+  li $a0, 42
+  li $t2, 2
+  beq $t1, $t2, 3f
+  nop
+  li $a0, 99
+3:li $v0, 9
+  syscall
+second:
+  lui $s0, 0xc001
+  lui $s2, 0xc002
+  read_all
+  lui $t0, 0x4                  # a while, for node 0 to take the notice
+4:addiu $t0, $t0, -1
+  bnez $t0, 4b
+  nop
+  lw $t1, 0($s2)
+  li $t2, 123
+  bne $t1, $t2, 6f
+  nop
+  li $t0, 1
+  sw $t0, 0($s0)                # F = 1
+  wait_for 4, 1
+  lw $t1, 0($s2)
+  li $t2, 456
+  bne $t1, $t2, 6f
+  nop
+  li $t0, 2
+  sw $t0, 0($s0)                # F = 2
+7:wait
+  b 7b
+  nop
+6:li $t0, 3
+  b 7b
+  sw $t0, 0($s0)                # F = 3: what it read was wrong
+`;
+
 let dir = '';
 beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'disco-')); });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -465,6 +551,14 @@ describe('Disco monitor', () => {
     expect(sum.causes['page-move'].count).toBeGreaterThanOrEqual(1);
     const p = new Int32Array(disco.pmaps[0])[0x20];                 // P's precomputed entry: its machine page
     expect(Math.floor((p >>> 6) / ((16 << 20) >>> 12))).toBe(1);    // on node 1 now
+  });
+
+  it.each([false, true])('replicates a page two nodes read, and collapses the replicas when it is written (NUMA, deterministic %s)', async (det) => {
+    const { result, sum } = await runVms({ nodes: 2, cpusPerNode: 1, deterministic: det, hotPageThreshold: 4 },
+      [{ name: 'vm0', vcpus: 2, source: REPLICA_GUEST }], 100_000, true);
+    expect(result.exitStatus).toBe(42);
+    expect(sum.causes['page-replica'].count).toBeGreaterThanOrEqual(1);
+    expect(sum.causes['page-collapse'].count).toBeGreaterThanOrEqual(1);
   });
 
   it('leaves pages where first touch put them without --numa', async () => {
