@@ -88,8 +88,8 @@ export class PhysCpu implements TrapHandler {
 
   /**
    * Puts the next vCPU to run on this CPU, or idles it: a runnable vCPU of this CPU's own
-   * (round robin), else one stolen from another CPU — runnable and loaded nowhere, it changes
-   * home by compare-and-swap (a vCPU can run on any node; its record is in shared memory). A
+   * (round robin), else one stolen from another CPU that is busy with another vCPU — runnable
+   * and loaded nowhere, it changes home by compare-and-swap (a vCPU can run on any node; its record is in shared memory). A
    * vCPU is loaded by a compare-and-swap of its OnCpu word, so no two CPUs ever run it.
    */
   pick(): void {
@@ -101,7 +101,7 @@ export class PhysCpu implements TrapHandler {
         const home = Atomics.load(w, b + V.Home);
         if ((pass === 0) !== (home === me) || !this.wantsToRun(id)) continue;
         if (id !== this.current) {
-          if (pass === 1 && (Atomics.load(w, b + V.OnCpu) !== -1 || Atomics.compareExchange(w, b + V.Home, home, me) !== home)) continue;
+          if (pass === 1 && (Atomics.load(w, b + V.OnCpu) !== -1 || !this.busyWithAnother(home, id) || Atomics.compareExchange(w, b + V.Home, home, me) !== home)) continue;
           if (Atomics.compareExchange(w, b + V.OnCpu, -1, me) !== -1) continue;
           this.switchTo(id);
           if (pass === 1) this.charge(DiscoStat.Migrations, 0);
@@ -118,6 +118,18 @@ export class PhysCpu implements TrapHandler {
     this.cpu.cp0[C0.Status] = Status.IE | DISCO_LINES;
     this.cpu.mmu.updateMode();
     this.cpu.waiting = true;
+  }
+
+  /**
+   * Is physical CPU `cpu` running a vCPU other than `id`? Only then may another CPU take `id` from
+   * it: a vCPU whose home CPU is idle, or has not started yet, runs there.
+   */
+  private busyWithAnother(cpu: number, id: number): boolean {
+    const w = this.disco.vcpus.words;
+    for (let j = 0; j < this.disco.vcpuCount; j++) {
+      if (j !== id && Atomics.load(w, j * V.WORDS + V.OnCpu) === cpu && Atomics.load(w, j * V.WORDS + V.State) === VState.Runnable) return true;
+    }
+    return false;
   }
 
   /** Runnable, or idle with an enabled virtual interrupt waiting. */
