@@ -144,6 +144,16 @@ user:                           # va 0x00400000 (its pair maps frames base+0, ba
  * with the FreePages monitor call (Disco shoots the translation down on vCPU 1's node and takes the machine
  * page back); vCPU 1 reads P again and must see a fresh zero page. Status 42 when it did.
  */
+/** The monitor call Start(vCPU 1, label `second`, sp 0xc0030000, a0 0), in a guest's code. */
+const START_SECOND = `  li $a0, 1
+  bal 1f
+  nop
+1:addiu $a1, $ra, second - 1b
+  lui $a2, 0xc003
+  move $a3, $zero
+  li $v0, 8
+  syscall`;
+
 const SHOOTDOWN_GUEST = `
 .set noreorder
 .set noat
@@ -164,14 +174,7 @@ _start:
   lui $s1, 0xc002               # page P (physical 0x20000)
   li $t0, 123
   sw $t0, 0($s1)
-  li $a0, 1                     # Start(vCPU 1, second, sp, 0)
-  bal 1f
-  nop
-1:addiu $a1, $ra, second - 1b
-  lui $a2, 0xc003
-  move $a3, $zero
-  li $v0, 8
-  syscall
+${START_SECOND}
   li $t0, 1
   sw $t0, 0($s0)                # F1 = 1
 2:lw $t1, 4($s0)                # wait for F2 = 1
@@ -355,14 +358,7 @@ _start:
   lui $s1, 0xc002               # page P
   li $t0, 123
   sw $t0, 0($s1)
-  li $a0, 1                     # Start(vCPU 1, second, sp, 0)
-  bal 1f
-  nop
-1:addiu $a1, $ra, second - 1b
-  lui $a2, 0xc003
-  move $a3, $zero
-  li $v0, 8
-  syscall
+${START_SECOND}
 2:lw $t1, 0($s0)                # wait for F
   beqz $t1, 2b
   nop
@@ -438,14 +434,7 @@ _start:
   li $t0, 123
   sw $t0, 0($s2)
   read_all
-  li $a0, 1                     # Start(vCPU 1, second, sp, 0)
-  bal 1f
-  nop
-1:addiu $a1, $ra, second - 1b
-  lui $a2, 0xc003
-  move $a3, $zero
-  li $v0, 8
-  syscall
+${START_SECOND}
   wait_for 0, 1                 # vCPU 1 saw 123 on its replica
   li $t0, 456
   sw $t0, 0($s2)                # a write: the replicas collapse
