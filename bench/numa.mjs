@@ -3,7 +3,8 @@
 // FLASH machine of 4 nodes x 2 CPUs in the timing model, three ways in one run: the guest kernel
 // on the bare machine (`disco boot`: its allocator is node-local), Disco with one VM of 8 vCPUs
 // (first-touch placement only), and the same with `--numa` (hot pages moved or replicated).
-// Reports the share of cache misses served by local memory, the simulated time (bare = 100), and
+// Reports the share of cache misses served by local memory and of those served from another
+// node's dirty cache (which no page placement can make local), the simulated time (bare = 100), and
 // Disco's page moves, replicas and collapses. Deterministic mode, so the runs are repeatable;
 // every run's checksum is checked against guest/workloads/expected.json.
 // Usage: node bench/numa.mjs [--size test|paper] [--only a,b] [--json]   (after npm run build)
@@ -54,10 +55,10 @@ function runOnce(name, how) {
   if (r.status !== 0 || !out.split('\n').includes(line)) throw new Error(`${name} (${how}): exit ${r.status ?? r.signal}, expected "${line}"\n${out.slice(-2000)}${r.stderr}`);
   const s = JSON.parse(fs.readFileSync(stats, 'utf8'));
   const m = how === 'bare' ? s : s.machine;
-  let local = 0, all = 0;
-  for (const n of m.nodes) { local += n.localMisses; all += n.localMisses + n.remoteCleanMisses + n.remoteDirtyMisses; }
+  let local = 0, dirty = 0, all = 0;
+  for (const n of m.nodes) { local += n.localMisses; dirty += n.remoteDirtyMisses; all += n.localMisses + n.remoteCleanMisses + n.remoteDirtyMisses; }
   const count = (c) => (how === 'bare' ? 0 : s.disco.causes[c].count);
-  return { cycles: m.simulatedCycles, localPct: +(100 * local / all).toFixed(1), host: +m.runSeconds.toFixed(2), moves: count('page-move'), replicas: count('page-replica'), collapses: count('page-collapse') };
+  return { cycles: m.simulatedCycles, localPct: +(100 * local / all).toFixed(1), dirtyPct: +(100 * dirty / all).toFixed(1), host: +m.runSeconds.toFixed(2), moves: count('page-move'), replicas: count('page-replica'), collapses: count('page-collapse') };
 }
 
 const rows = [];
@@ -74,7 +75,7 @@ try {
 if (json) console.log(JSON.stringify({ size, rows }, null, 2));
 else {
   process.stdout.write(`NUMA placement on 4 nodes x 2 CPUs (${size} size, deterministic; time: bare = 100)\n`);
-  process.stdout.write(table(['workload', 'run', 'local misses %', 'M cycles', 'time', 'moves', 'replicas', 'collapses', 'host s'],
-    rows.map((r) => [r.workload, r.run, r.localPct, r.cycles / 1e6, r.time, r.moves, r.replicas, r.collapses, r.host])));
+  process.stdout.write(table(['workload', 'run', 'local misses %', 'remote dirty %', 'M cycles', 'time', 'moves', 'replicas', 'collapses', 'host s'],
+    rows.map((r) => [r.workload, r.run, r.localPct, r.dirtyPct, r.cycles / 1e6, r.time, r.moves, r.replicas, r.collapses, r.host])));
   process.stdout.write('The paper (bare IRIX = 100): ' + names.filter((n) => PAPER[n]).map((n) => `${n} local misses ${PAPER[n].irix}% under IRIX, ${PAPER[n].disco}% under Disco, time ${PAPER[n].time}`).join('; ') + '\n');
 }

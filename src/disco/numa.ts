@@ -24,6 +24,8 @@ import { entryOf, REPLICATED } from './pmap.js';
 
 /** Moves allowed per physical page. */
 const MAX_MOVES = 4;
+/** The share of a node's memory that moves and replicas leave free. */
+const RESERVE = 1 / 8;
 /** Hot-page notices kept until a CPU of the node takes them (more are dropped: the counters will cross again). */
 const QUEUE = 64;
 
@@ -64,10 +66,15 @@ export class Numa {
     else if (pmap.replica(ppn, node) < 0) this.replicate(p, vm, ppn, page, node, entry);
   }
 
-  /** A free page on `node` for (vm, ppn), or -1: there is none on that node. */
+  /**
+   * A free page on `node` for (vm, ppn), or -1 when that node is short of memory (less than
+   * RESERVE of it free: first touches, which the VMs cannot do without, keep that much).
+   */
   private allocOn(node: number, vm: number, ppn: number): number {
-    const fresh = this.disco.memmap.alloc(node, vm, ppn);
-    if (fresh >= 0 && this.nodeOf(fresh) !== node) { this.disco.memmap.free(fresh); return -1; }
+    const m = this.disco.memmap;
+    if (m.freePages(node) < m.pagesPerNode * RESERVE) return -1;
+    const fresh = m.alloc(node, vm, ppn);
+    if (fresh >= 0 && this.nodeOf(fresh) !== node) { m.free(fresh); return -1; }
     return fresh;
   }
 
