@@ -1,7 +1,7 @@
 /*
- * Executables: execve of static ELF32 big-endian MIPS programs from the file system (or of the
- * built-in init), and the initial o32 user stack as Linux builds it (fs/binfmt_elf.c,
- * create_elf_tables; src/exec/stack.ts does the same for `disco exec`). The new image is built
+ * Executables: execve of static ELF32 big-endian MIPS programs and of #! scripts from the file
+ * system (or of the built-in init), and the initial o32 user stack as Linux builds it
+ * (fs/binfmt_elf.c, create_elf_tables; src/exec/stack.ts does the same for `disco exec`). The new image is built
  * in a fresh address space and replaces the old one only once it is complete, so errors
  * (ENOENT, EACCES, ENOEXEC, E2BIG, EFAULT, ENOMEM, EIO) return to the caller intact.
  */
@@ -40,8 +40,12 @@ static int image_read(const struct image *im, void *dst, unsigned off, unsigned 
   return (int)n;
 }
 
-/* A vector of strings: the caller's user memory (u, NULL-terminated) or the kernel's (k, n). */
-struct strv { unsigned u; const char *const *k; unsigned n; };
+/*
+ * A vector of strings: the caller's user memory (u, NULL-terminated) or the kernel's (k, n);
+ * for a script, kernel strings `pre` stand in front of it and its first `skip` strings go
+ * (strv_scan then makes n count them all).
+ */
+struct strv { unsigned u; const char *const *k; unsigned n; const char *pre[3]; unsigned npre, skip; };
 
 /* Counts the strings (validating the pointer array) and their bytes with NULs. */
 static int strv_scan(struct proc *p, struct strv *v, unsigned *bytes) {
@@ -64,11 +68,47 @@ static int strv_scan(struct proc *p, struct strv *v, unsigned *bytes) {
     *bytes += len + 1;
     if (*bytes > MAX_ARG_BYTES) return -E2BIG;
   }
+  if (v->skip > v->n) v->skip = v->n;
+  v->n += v->npre - v->skip;
+  for (unsigned i = 0; i < v->npre; i++) *bytes += strlen(v->pre[i]) + 1;
   return 0;
 }
 
 static const char *strv_get(const struct strv *v, unsigned i) {
+  if (i < v->npre) return v->pre[i];
+  i += v->skip - v->npre;
   return v->k ? v->k[i] : (const char *)((const unsigned *)v->u)[i];
+}
+
+/*
+ * A script ("#!INTERPRETER [ARG]" on its first line, as Linux's binfmt_script): the interpreter
+ * runs instead, with argv INTERPRETER [ARG] PATH and the caller's argv after its argv[0]. The
+ * line is read into buf (SCRIPT_BUF bytes); NULL when im is not a script (or the line is not one),
+ * else the interpreter's path with argv->pre set up.
+ */
+#define SCRIPT_BUF 128
+static const char *script(const struct image *im, char *buf, const char *path, struct strv *argv) {
+  int n = image_read(im, buf, 0, SCRIPT_BUF - 1);
+  if (n < 2 || buf[0] != '#' || buf[1] != '!') return NULL;
+  buf[n] = 0;
+  char *end = buf + 2;
+  while (*end && *end != '\n') end++;
+  if (*end != '\n' && n == SCRIPT_BUF - 1) return NULL;       /* the line is too long */
+  while (end > buf + 2 && (end[-1] == ' ' || end[-1] == '\t')) end--;
+  *end = 0;
+  char *interp = buf + 2;
+  while (*interp == ' ' || *interp == '\t') interp++;
+  if (*interp == 0) return NULL;
+  char *arg = interp;
+  while (*arg && *arg != ' ' && *arg != '\t') arg++;
+  if (*arg) *arg++ = 0;
+  while (*arg == ' ' || *arg == '\t') arg++;
+  argv->npre = 0;
+  argv->pre[argv->npre++] = interp;
+  if (*arg) argv->pre[argv->npre++] = arg;                      /* the rest of the line: one argument */
+  argv->pre[argv->npre++] = path;
+  argv->skip = 1;
+  return interp;
 }
 
 /* Copies string s (scanned already) to *str in the new address space, its address to the word at ptr. */
@@ -245,6 +285,12 @@ int sys_execve(struct proc *p, unsigned upath, unsigned uargv, unsigned uenvp) {
   struct image im = { NULL, NULL, 0 };
   if (err == 0) err = open_exec(p, path, &im);
   struct strv argv = { uargv, NULL, 0 }, envp = { uenvp, NULL, 0 };
+  char line[SCRIPT_BUF];
+  const char *interp = err == 0 ? script(&im, line, path, &argv) : NULL;
+  if (interp) {                                  /* one level: an interpreter that is a script is ENOEXEC */
+    iput(im.ip);
+    err = open_exec(p, interp, &im);
+  }
   struct newimage ni;
   if (err == 0) err = build(p, &im, path, &argv, &envp, &ni);
   if (im.ip) iput(im.ip);

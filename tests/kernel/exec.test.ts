@@ -16,7 +16,10 @@ const disco = (...args: string[]) => run('node', ['bin/disco.js', ...args]);
 const dir = mkdtempSync(join(tmpdir(), 'disco-exec-'));
 const root = join(dir, 'root');
 const img = join(dir, 'root.img');
-const PROGRAMS = ['sig_basic', 'sig_proc', 'sig_fault', 'sig_hostile', 'sig_threads', 'pgrp', 'exec_args', 'exec_main'];
+const PROGRAMS = ['sig_basic', 'sig_proc', 'sig_fault', 'sig_hostile', 'sig_threads', 'pgrp', 'exec_args', 'exec_main', 'exec_script'];
+/** Built for the host too: the host's Linux is the reference for #! scripts, which qemu-mips cannot execve. */
+const NATIVE = ['exec_args', 'exec_script'];
+const native = join(dir, 'native');
 const bin = (p: string) => join(root, 'bin', p);
 
 beforeAll(() => {
@@ -25,6 +28,12 @@ beforeAll(() => {
   mkdirSync(join(root, 'etc'));
   for (const p of PROGRAMS) {
     const r = run('mips-linux-gnu-gcc', ['-static', '-O2', '-Wall', '-pthread', '-o', bin(p), `guest/kernel-tests/${p}.c`]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  }
+  mkdirSync(join(native, 'tmp'), { recursive: true });
+  for (const p of NATIVE) {
+    const r = run('gcc', ['-O2', '-Wall', '-o', join(native, p), `guest/kernel-tests/${p}.c`]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   }
@@ -106,6 +115,19 @@ describe('hostile signal calls on the guest kernel', () => {
 });
 
 describe('execve on the guest kernel', () => {
+  it('runs #! scripts as Linux does: the interpreter, its argument, the script, the arguments; errors', () => {
+    // the same program built for the host, its scripts run by the host's kernel; paths and the
+    // auxiliary vector's machine-specific entries aside, the output must be the same
+    const norm = (s: string) => s.replace(/^auxv: .* execfn "([^"]*)" .*$/gm, 'auxv: execfn $1');
+    const host = run(join(native, 'exec_script'), [join(native, 'tmp'), native]);
+    expect(host.status).toBe(0);
+    const want = norm(host.stdout.split(join(native, 'tmp')).join('/tmp').split(native).join('/bin'));
+    expect(want).toContain('argv[1] "one argument"\nargv[2] "/tmp/script0"\nargv[3] "a"\n');
+    const r = boot(SHAPES[0][1], '/bin/exec_script', '/tmp', '/bin');
+    expect(norm(r.stdout)).toBe(want);
+    expect(r.status).toBe(0);
+  });
+
   it.each(SHAPES)('fails cleanly, then runs a program with its argv, envp and the state execve keeps (%s)', (_n, shape) => {
     const r = boot(shape, '/bin/exec_main', '/tmp');
     const errors = [
