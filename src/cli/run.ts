@@ -81,6 +81,10 @@ async function run(file: string, opts: RunFlags): Promise<number> {
     if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new ConfigError([`${file}: must be a JSON object with "vms" (and optionally "machine")`]);
     const config = configFrom({ ...opts, config: undefined }, json.machine ?? {});
     vms = parseVms(json.vms, config, file);
+    if (opts.numa === true && !config.coherence) {
+      writeSync(2, 'disco run: --numa needs the timing model, whose miss counters drive it (drop --functional)\n');
+      return EXIT_BAD_INPUT;
+    }
     const inputVm = opts.input === undefined ? 0 : vms.findIndex((v) => v.name === opts.input);
     if (inputVm < 0) {
       writeSync(2, `disco run: --input ${opts.input}: no VM of that name (${vms.map((v) => v.name).join(', ')})\n`);

@@ -84,6 +84,8 @@ describe('disco run', () => {
     const noMachine = join(dir, 'nomachine.json');
     writeFileSync(noMachine, JSON.stringify({ vms: [{ memMB: 4, kernel: 'ok.elf' }] })); // the machine's defaults
     expect(disco('run', '-q', noMachine).status).toBe(0);
+    const numa = disco('run', '-q', '--numa', '--functional', noMachine);
+    expect([numa.status, numa.stderr]).toEqual([2, 'disco run: --numa needs the timing model, whose miss counters drive it (drop --functional)\n']);
     writeFileSync(noMachine, '[1]');
     expect(disco('run', noMachine).stderr).toContain('must be a JSON object');
     const notJson = join(dir, 'bad.json');
