@@ -2,7 +2,7 @@
 // (guest/workloads): each alone in a VM gives the checksum it gives on the bare machine and under
 // qemu-mips (guest/workloads/expected.json); four VMs on 4 nodes x 2 CPUs run four different
 // workloads at once, in parallel and deterministic mode (with shootdowns of the pages the guests
-// free); a hostile program in one VM (stores
+// free); two VMs keep their results under NUMA page moves and replicas; a hostile program in one VM (stores
 // where it owns nothing, privileged instructions, wild system calls) leaves a workload in another
 // VM, its result and its disk, untouched.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
@@ -63,6 +63,16 @@ describe.concurrent('the workloads under Disco', () => {
     expect(r.stats.disco.causes.shootdown.count).toBeGreaterThan(0);
     expect(r.status).toBe(0);
   }, 600_000);
+
+  it.each([false, true])('two VMs spanning the nodes keep their results while NUMA moves, replicates and collapses their pages (deterministic %s)', async (det) => {
+    const r = await discoRun(`numa-${det}`, { nodes: 4, cpusPerNode: 2, memPerNodeMB: 64, hotPageThreshold: 16 },
+      [workloadVm('engineering', 4, 96), workloadVm('database', 4, 96)], ['--numa', ...(det ? ['--deterministic'] : [])]);
+    expect(r.consoles.engineering.split('\n')).toContain(line('engineering'));
+    expect(r.consoles.database.split('\n')).toContain(line('database'));
+    const c = r.stats.disco.causes;
+    expect(c['page-move'].count + c['page-replica'].count).toBeGreaterThan(0);
+    expect(r.status).toBe(0);
+  }, 300_000);
 
   it('a hostile program in one VM leaves a workload in another untouched', async () => {
     const r = await discoRun('hostile', { nodes: 2, cpusPerNode: 2, memPerNodeMB: 64 },
