@@ -312,12 +312,14 @@ int start_init(const char *path, const char *const *argv, unsigned argc, const c
   if (p == NULL || signal_fork(p, NULL, 0) < 0) panic("init: out of memory");
   struct image im = { NULL, init_elf, (unsigned)(init_elf_end - init_elf) };
   int err = 0;
+  struct inode *dir;
   if (cwd && cwd[0] && !(cwd[0] == '/' && cwd[1] == 0)) {
-    if ((p->cwd = fs_open(p, NULL, cwd, O_DIRECTORY, 0, &err)) == NULL) {
+    if ((dir = fs_open(p, NULL, cwd, O_DIRECTORY, 0, &err)) == NULL) {
       kprintf("init: working directory %s: %s\n", cwd, strerror(err ? -err : ENOENT));
       hal_halt(127);
     }
-  } else p->cwd = namei(p, "/", &err);                       /* the root; none without a file system */
+  } else dir = namei(p, "/", &err);                          /* the root; none without a file system */
+  fs_setcwd(fs_of(p), dir);
   if (path && (err = open_exec(p, path, &im)) < 0) return err;
   struct strv av = { 0, argv, argc }, ev = { 0, envp, envc };
   struct newimage ni;

@@ -71,14 +71,13 @@ static struct fdtable *table_alloc(void) {
   return t;
 }
 
-/* The process's table; the first process starts with the console on 0, 1 and 2, umask 022. */
+/* The process's table; the first process starts with the console on 0, 1 and 2. */
 static struct fdtable *table(struct proc *p) {
   if (p->fdt) return p->fdt;
   struct file *con = file_alloc(FT_CONSOLE, O_RDWR);
   struct fdtable *t = table_alloc();
   if (t == NULL) panic("files: no table for pid %u", p->pid);   /* NPROC tables: one per process at most */
   for (int i = 0; con && i < 3; i++) t->fd[i] = i ? file_dup(con) : con;
-  p->umask = 022;
   return p->fdt = t;
 }
 
@@ -153,12 +152,41 @@ static void table_put(struct fdtable *t) {
   spin_unlock(&file_lock, f);
 }
 
-void files_fork(struct proc *child, struct proc *parent, int share) {
+/* ---- working directory and umask (CLONE_FS) ---- */
+
+static struct fsinfo fsinfos[NPROC];
+
+struct fsinfo *fs_of(struct proc *p) {
+  if (p->fs) return p->fs;
+  unsigned f = spin_lock(&file_lock);
+  for (int i = 0; i < NPROC && p->fs == NULL; i++) if (fsinfos[i].ref == 0) p->fs = &fsinfos[i];
+  if (p->fs) { p->fs->ref = 1; p->fs->cwd = NULL; p->fs->umask = 022; }
+  spin_unlock(&file_lock, f);
+  if (p->fs == NULL) panic("files: no fsinfo for pid %u", p->pid);   /* NPROC of them: one per process at most */
+  return p->fs;
+}
+
+static void fsinfo_put(struct fsinfo *fs) {
+  unsigned f = spin_lock(&file_lock), last = fs->ref == 1;
+  if (!last) fs->ref--;
+  spin_unlock(&file_lock, f);
+  if (!last) return;
+  fs_setcwd(fs, NULL);
+  f = spin_lock(&file_lock);
+  fs->ref = 0;                               /* free for fs_of only once emptied */
+  spin_unlock(&file_lock, f);
+}
+
+void files_fork(struct proc *child, struct proc *parent, int share_files, int share_fs) {
   struct fdtable *t = table(parent);
-  if (share) { unsigned f = spin_lock(&file_lock); t->ref++; spin_unlock(&file_lock, f); child->fdt = t; }
+  struct fsinfo *fs = fs_of(parent);
+  unsigned f;
+  if (share_files) { f = spin_lock(&file_lock); t->ref++; spin_unlock(&file_lock, f); child->fdt = t; }
   else child->fdt = table_copy(t);           /* NULL (no table left): the child starts with the console */
-  child->cwd = idup(parent->cwd);
-  child->umask = parent->umask;
+  if (share_fs) { f = spin_lock(&file_lock); fs->ref++; spin_unlock(&file_lock, f); child->fs = fs; return; }
+  struct fsinfo *own = fs_of(child);
+  own->umask = fs->umask;
+  fs_setcwd(own, fs_cwd(fs));
 }
 
 void files_exec(struct proc *p) {
@@ -173,8 +201,8 @@ void files_exec(struct proc *p) {
 void files_exit(struct proc *p) {
   if (p->fdt) table_put(p->fdt);
   p->fdt = NULL;
-  iput(p->cwd);
-  p->cwd = NULL;
+  if (p->fs) fsinfo_put(p->fs);
+  p->fs = NULL;
 }
 
 /* ---- user memory ---- */
@@ -516,8 +544,7 @@ static struct inode *inode_fd(struct proc *p, int fd, int *err) {
 static int do_chdir(struct proc *p, struct inode *ip, int err) {
   if (ip == NULL) return err;
   if (!S_ISDIR(ip->d.mode)) { iput(ip); return -ENOTDIR; }
-  iput(p->cwd);
-  p->cwd = ip;
+  fs_setcwd(fs_of(p), ip);
   return 0;
 }
 
@@ -626,7 +653,7 @@ int sys_file(struct proc *p, struct trapframe *tf, unsigned nr, int *ret) {
       *ret = do_fcntl(p, (int)a0, 3, 0) < 0 ? -EBADF : -ENOTTY;  /* the console is no tty, as qemu's pipes */
       break;
     case 4055: case 4220: *ret = do_fcntl(p, (int)a0, a1, a2); break;                     /* fcntl, fcntl64 */
-    case 4060: table(p); *ret = (int)p->umask; p->umask = a0 & 0777; break;               /* umask */
+    case 4060: *ret = (int)atomic_swap(&fs_of(p)->umask, a0 & 0777); break;              /* umask */
     case 4063:                                                                            /* dup2 */
       if (a0 != a1) { *ret = do_dup(p, (int)a0, (int)a1, 1, 0); break; }
       struct file *fp = fd_get(p, (int)a0);

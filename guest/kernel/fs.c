@@ -460,8 +460,26 @@ static struct inode *walk(struct inode *ip, const char *path, unsigned len, int 
 }
 
 static struct inode *start(struct proc *p, struct inode *base) {
-  struct inode *ip = base ? base : p && p->cwd ? p->cwd : root;
+  struct inode *ip = base ? base : p && p->fs && p->fs->cwd ? p->fs->cwd : root;
   ip->ref++;
+  return ip;
+}
+
+/* Sets the working directory of fs to ip (the caller's reference; NULL: none), under the lock, so
+ * that threads sharing fs (CLONE_FS) never start a walk at a directory already dropped. */
+void fs_setcwd(struct fsinfo *fs, struct inode *ip) {
+  lock();
+  struct inode *old = fs->cwd;
+  fs->cwd = ip;
+  if (old) iput_locked(old);
+  unlock();
+}
+
+struct inode *fs_cwd(struct fsinfo *fs) {
+  lock();
+  struct inode *ip = fs->cwd;
+  if (ip) ip->ref++;
+  unlock();
   return ip;
 }
 
@@ -523,7 +541,7 @@ struct inode *fs_open(struct proc *p, struct inode *base, const char *path, unsi
     unsigned inum = dirlookup(dp, name, strlen(name), NULL);
     if (inum == 0 && (flags & O_CREAT)) {
       if (slash) { *err = -EISDIR; goto out; }
-      ip = create(dp, name, S_IFREG | (mode & 07777 & ~(p ? p->umask : 022)), err);
+      ip = create(dp, name, S_IFREG | (mode & 07777 & ~(p ? fs_of(p)->umask : 022)), err);
       goto out;
     }
     if (inum && (flags & O_CREAT) && (flags & O_EXCL)) { *err = -EEXIST; goto out; }
@@ -552,7 +570,7 @@ int fs_mkdir(struct proc *p, struct inode *base, const char *path, unsigned mode
   struct inode *dp = lookup_parent(p, base, path, name, &slash, &err), *ip;
   if (dp == NULL) goto out;
   if (name[0] == 0 || dot(name) || dirlookup(dp, name, strlen(name), NULL)) err = -EEXIST;
-  else if ((ip = create(dp, name, S_IFDIR | (mode & 07777 & ~p->umask), &err)) != NULL) iput_locked(ip);
+  else if ((ip = create(dp, name, S_IFDIR | (mode & 07777 & ~fs_of(p)->umask), &err)) != NULL) iput_locked(ip);
   iput_locked(dp);
 out:
   unlock();

@@ -52,6 +52,8 @@ int fs_symlink(struct proc *p, const char *target, struct inode *base, const cha
 int fs_readlink(struct proc *p, struct inode *base, const char *path, char *buf, unsigned size);
 int fs_rename(struct proc *p, struct inode *obase, const char *old, struct inode *nbase, const char *new, unsigned flags);
 int fs_getcwd(struct proc *p, char *buf, unsigned size);   /* length with the NUL */
+void fs_setcwd(struct fsinfo *fs, struct inode *ip);      /* takes ip's reference; drops the old one */
+struct inode *fs_cwd(struct fsinfo *fs);                  /* referenced, or NULL */
 /* Writes at *off (at the end with append) and advances it: bytes written, or -errno. */
 int writei(struct inode *ip, const void *src, unsigned long long *off, unsigned n, int append);
 int fs_truncate(struct inode *ip, unsigned long long size);

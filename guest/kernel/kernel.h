@@ -105,14 +105,13 @@ struct proc {
   unsigned fcsr;
   unsigned tls;                      /* set_thread_area's pointer (UserLocal) */
   struct fdtable *fdt;               /* open files (file.c) */
-  struct inode *cwd;                 /* working directory (fs.c) */
+  struct fsinfo *fs;                 /* working directory and umask, shared by CLONE_FS (file.c) */
   struct sighand *sighand;           /* signal actions, shared by CLONE_SIGHAND threads (signal.c) */
   unsigned sig_pending[4], sig_blocked[4];   /* MIPS signals 1..128, bit sig-1 */
   unsigned sig_saved[4], sig_restore;        /* rt_sigsuspend's mask, restored after the handler */
   struct { int code; unsigned val, status; } sig_info[32];   /* siginfo of pending signals 1..32 */
   unsigned altstack_sp, altstack_size;       /* sigaltstack; size 0: none */
   unsigned alarm_at, alarm_interval;         /* ITIMER_REAL in CPU 0 ticks; alarm_at 0: off */
-  unsigned umask;                    /* file.c; inherited by fork */
 };
 extern struct proc procs[NPROC];
 extern spinlock_t ptable_lock;
@@ -202,7 +201,10 @@ int inode_exec_ok(struct inode *ip);                  /* 0, or -EACCES unless a 
 unsigned inode_size(struct inode *ip);
 struct inode *idup(struct inode *ip);
 void iput(struct inode *ip);
-void files_fork(struct proc *child, struct proc *parent, int share);   /* share: CLONE_FILES */
+/* What CLONE_FS shares: the working directory (referenced) and the umask. */
+struct fsinfo { unsigned ref; struct inode *cwd; unsigned umask; };
+struct fsinfo *fs_of(struct proc *p);         /* p's, made (umask 022, no cwd) on first use */
+void files_fork(struct proc *child, struct proc *parent, int share_files, int share_fs);   /* CLONE_FILES, CLONE_FS */
 void files_exec(struct proc *p);                      /* closes the close-on-exec descriptors */
 void files_exit(struct proc *p);                      /* closes everything, drops cwd */
 int sys_file(struct proc *p, struct trapframe *tf, unsigned nr, int *ret);  /* 1 if nr is a file call */

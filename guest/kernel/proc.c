@@ -12,6 +12,7 @@ unsigned boot_free_pages;
 #define CLONE_SIGHAND 0x800u
 #define CLONE_VFORK 0x4000u
 #define CLONE_PARENT 0x8000u
+#define CLONE_FS 0x200u
 #define CLONE_THREAD 0x10000u
 #define CLONE_SETTLS 0x80000u
 #define CLONE_PARENT_SETTID 0x100000u
@@ -71,7 +72,7 @@ int sys_fork(struct trapframe *tf, unsigned flags, unsigned newsp, unsigned ptid
     c->state = P_UNUSED;
     return -12;                                                /* ENOMEM */
   }
-  files_fork(c, p, (flags & CLONE_FILES) != 0);
+  files_fork(c, p, (flags & CLONE_FILES) != 0, (flags & CLONE_FS) != 0);
   c->tls = (flags & CLONE_SETTLS) ? tls : p->tls;
   c->parent = (flags & (CLONE_THREAD | CLONE_PARENT)) ? p->parent : p;
   if (flags & CLONE_THREAD) c->tgid = p->tgid;

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const programs = ['stress_fork', 'thread_sync', 'cow_fork', 'thread_exec', 'thread_futex', 'munmap_race'];
+const programs = ['stress_fork', 'thread_sync', 'cow_fork', 'thread_exec', 'thread_futex', 'munmap_race', 'thread_fs'];
 let dir = '';
 let img = '';
 
@@ -97,6 +97,16 @@ describe('guest kernel memory management and threads', () => {
     const r = boot(true, '/munmap_race');
     expect(r.stdout).toContain('munmap_race: write EFAULT, read some, data intact 1\n');
     expect(r.stdout).not.toContain('panic');
+    const { boot: n, off } = verbose(r.stdout);
+    expect(off).toBe(n);
+    expect(r.status).toBe(0);
+  });
+
+  it('shares the working directory and umask between threads (CLONE_FS), not with a forked child, as qemu-mips', () => {
+    const want = qemu('thread_fs');
+    expect(want.stdout).toContain('after the thread\'s chdir and umask: cwd /tmp umask 077\n');
+    const r = boot(true, '/thread_fs');
+    expect(r.stdout).toContain(want.stdout);
     const { boot: n, off } = verbose(r.stdout);
     expect(off).toBe(n);
     expect(r.status).toBe(0);
