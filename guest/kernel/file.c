@@ -307,6 +307,30 @@ static int file_write(struct proc *p, struct file *fp, unsigned buf, unsigned n,
   }
 }
 
+/*
+ * mmap of a file, from page pgoff: a private copy of the file's bytes, read into a fresh
+ * anonymous mapping (the bytes past the end of the file zero), then given the protection asked
+ * for. That is MAP_PRIVATE, and MAP_SHARED without PROT_WRITE while nobody writes the file; a
+ * writable shared mapping would have to write back to the file, which this kernel does not do
+ * (ENODEV). Only regular files open for reading can be mapped.
+ */
+int file_mmap(struct proc *p, unsigned addr, unsigned len, unsigned prot, unsigned flags, int fd, unsigned pgoff) {
+  struct file *fp = fd_get(p, fd);
+  if (fp == NULL) return -EBADF;
+  int r;
+  if (fp->type != FT_INODE || S_ISDIR(fp->ip->d.mode)) r = -ENODEV;
+  else if ((fp->flags & O_ACCMODE) == O_WRONLY) r = -EACCES;
+  else if ((flags & MAP_SHARED) && (prot & PROT_WRITE)) r = -ENODEV;
+  else if (pgoff >= 0x100000u) r = -EINVAL;                    /* past the 4 GB a file can have */
+  else if ((r = vm_mmap(p, addr, len, PROT_READ | PROT_WRITE, (flags & ~MAP_SHARED) | MAP_ANONYMOUS)) >= 0) {
+    int n = readi(fp->ip, (void *)r, pgoff * PAGE_SIZE, len);
+    if (n < 0) { vm_free_range(p, (unsigned)r, len); r = n; }
+    else if (prot != (PROT_READ | PROT_WRITE)) vm_mprotect(p, (unsigned)r, (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1), prot);
+  }
+  file_put(fp);
+  return r;
+}
+
 /* read, write, pread64, pwrite64 (pos: NULL for the file's own offset). */
 static int do_rw(struct proc *p, int fd, unsigned buf, unsigned n, int write, unsigned long long *pos) {
   struct file *fp = fd_get(p, fd);

@@ -146,6 +146,13 @@ void mm_activate(struct mm *mm);             /* this CPU runs mm (0: none); inte
 void tlb_shootdown(struct mm *mm, unsigned va, unsigned len);  /* drop [va, va+len) on every CPU */
 void tlb_shoot_poll(void);                   /* answers pending shootdowns (interrupts off) */
 int vm_fault(struct mm *mm, unsigned va, int write);           /* demand zero, COW; 0 or -1 */
+/* mmap's protections and flags (Linux MIPS). */
+#define PROT_READ 1
+#define PROT_WRITE 2
+#define PROT_EXEC 4
+#define MAP_SHARED 0x01
+#define MAP_FIXED 0x10
+#define MAP_ANONYMOUS 0x800
 int vm_mmap(struct proc *p, unsigned addr, unsigned len, unsigned prot, unsigned flags);
 int vm_mprotect(struct proc *p, unsigned va, unsigned len, unsigned prot);
 int vm_mremap(struct proc *p, unsigned old, unsigned oldlen, unsigned newlen, unsigned flags);
@@ -208,6 +215,7 @@ void files_fork(struct proc *child, struct proc *parent, int share_files, int sh
 void files_exec(struct proc *p);                      /* closes the close-on-exec descriptors */
 void files_exit(struct proc *p);                      /* closes everything, drops cwd */
 int sys_file(struct proc *p, struct trapframe *tf, unsigned nr, int *ret);  /* 1 if nr is a file call */
+int file_mmap(struct proc *p, unsigned addr, unsigned len, unsigned prot, unsigned flags, int fd, unsigned pgoff);
 
 /* Signals (signal.c). */
 void signal_send(struct proc *p, int sig);           /* raise sig in p (wakes it if asleep) */

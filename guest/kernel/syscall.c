@@ -72,7 +72,6 @@
 #define SYS_getrandom 4353
 #define SYS_clock_gettime64 4403
 
-#define MAP_ANONYMOUS 0x800
 
 
 static int sys_brk(struct proc *p, unsigned addr) {
@@ -208,7 +207,14 @@ void syscall(struct trapframe *tf) {
     }
     case SYS_getuid: case SYS_geteuid: case SYS_getgid: case SYS_getegid: ret = 0; break;
     case SYS_brk: ret = sys_brk(p, a0); break;
-    case SYS_mmap2: ret = vm_mmap(p, a0, a1, a2, r[7]); break;   /* fd and offset (stack) matter for files only */
+    case SYS_mmap2: case SYS_mmap: {                          /* the file's offset: mmap2's in pages, mmap's in bytes */
+      const unsigned *sp = (const unsigned *)r[29];
+      if (r[7] & MAP_ANONYMOUS) ret = vm_mmap(p, a0, a1, a2, r[7]);
+      else if (!user_ok(p, r[29] + 16, 8, 0)) ret = -EFAULT;
+      else if (nr == SYS_mmap && (sp[5] & (PAGE_SIZE - 1))) ret = -EINVAL;
+      else ret = file_mmap(p, a0, a1, a2, r[7], (int)sp[4], nr == SYS_mmap ? sp[5] / PAGE_SIZE : sp[5]);
+      break;
+    }
     case SYS_munmap:
       if ((a0 & (PAGE_SIZE - 1)) || a0 >= 0x80000000u || a1 > 0x80000000u - a0) { ret = -EINVAL; break; }
       vm_free_range(p, a0, a1);
@@ -220,7 +226,6 @@ void syscall(struct trapframe *tf) {
       ret = a2 ? -1 /* EPERM */ : a0 && a0 != p->tgid && a0 != p->pid ? -3 /* ESRCH */ : sys_getrlimit(p, a1, r[7], 1);
       break;
     case SYS_madvise: ret = vm_madvise(p, a0, a1, a2); break;
-    case SYS_mmap: ret = (r[7] & MAP_ANONYMOUS) ? vm_mmap(p, a0, a1, a2, r[7]) : -19; break;  /* old mmap: no files (ENODEV) */
     case SYS_mremap: ret = vm_mremap(p, a0, a1, a2, r[7]); break;
     case SYS_setrlimit:         /* accepted: the only limit this kernel has is the stack's 8 MB */
       ret = a0 >= 16 ? -EINVAL : !user_ok(p, a1, 8, 0) ? -EFAULT : 0;

@@ -333,18 +333,12 @@ void vm_free_range(struct proc *p, unsigned va, unsigned len) {
   spin_unlock(&p->mm->lock, f);
 }
 
-#define PROT_READ 1
-#define PROT_WRITE 2
-#define PROT_EXEC 4
-#define MAP_SHARED 0x01
-#define MAP_FIXED 0x10
-#define MAP_ANONYMOUS 0x800
 
 /* Anonymous mmap: MAP_SHARED pages stay shared across fork; nothing is allocated until touched. */
 int vm_mmap(struct proc *p, unsigned addr, unsigned len, unsigned prot, unsigned flags) {
   struct mm *mm = p->mm;
   if (len == 0 || len > 0x7f000000u) return -22;                   /* EINVAL */
-  if (!(flags & MAP_ANONYMOUS)) return -19;                       /* ENODEV: no file mappings */
+  if (!(flags & MAP_ANONYMOUS)) return -ENODEV;                  /* files: file_mmap */
   len = (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
   unsigned lazy = (prot & PROT_WRITE ? PTE_D : 0) | (flags & MAP_SHARED ? PTE_SHARED : 0) |
                   (prot & (PROT_READ | PROT_WRITE | PROT_EXEC) ? 0 : PTE_NOACC);

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const programs = ['stress_fork', 'thread_sync', 'cow_fork', 'thread_exec', 'thread_futex', 'munmap_race', 'thread_fs'];
+const programs = ['stress_fork', 'thread_sync', 'cow_fork', 'thread_exec', 'thread_futex', 'munmap_race', 'thread_fs', 'mmap_file'];
 let dir = '';
 let img = '';
 
@@ -106,6 +106,16 @@ describe('guest kernel memory management and threads', () => {
     const want = qemu('thread_fs');
     expect(want.stdout).toContain('after the thread\'s chdir and umask: cwd /tmp umask 077\n');
     const r = boot(true, '/thread_fs');
+    expect(r.stdout).toContain(want.stdout);
+    const { boot: n, off } = verbose(r.stdout);
+    expect(off).toBe(n);
+    expect(r.status).toBe(0);
+  });
+
+  it('maps files as qemu-mips does: private snapshots, offsets, zeroed tail, read-only shared, errors', () => {
+    const want = qemu('mmap_file', join(dir, 'mmap_file.dat'));
+    expect(want.stdout).toContain('private write: seen in the mapping 1, file unchanged 1\n');
+    const r = boot(true, '/mmap_file', '/tmp/mmap_file.dat');
     expect(r.stdout).toContain(want.stdout);
     const { boot: n, off } = verbose(r.stdout);
     expect(off).toBe(n);
