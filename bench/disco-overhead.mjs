@@ -10,14 +10,10 @@
 //        (after npm run build)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { table } from '../dist/cli/table.js';
+import { DISCO, arg, expected, selectWorkloads, workloadImage } from './common.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const DISCO = path.join(ROOT, 'bin', 'disco.js');
-const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : dflt; };
 const size = arg('--size', 'test');
 const repeat = Number(arg('--repeat', '3'));
 const only = arg('--only', '');
@@ -26,17 +22,8 @@ const json = process.argv.includes('--json');
 /** The paper's figure 5: run time under Disco, bare IRIX = 100 (one CPU). */
 const PAPER = { pmake: 116, engineering: 106, raytrace: 103, database: 116 };
 
-const expected = JSON.parse(fs.readFileSync(path.join(ROOT, 'guest', 'workloads', 'expected.json'), 'utf8'));
-const names = Object.keys(expected.workloads).filter((n) => !only || only.split(',').includes(n));
-if (names.length === 0) { console.error(`disco-overhead: none selected (known: ${Object.keys(expected.workloads).join(', ')})`); process.exit(2); }
-
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'disco-overhead-'));
-process.on('exit', () => fs.rmSync(work, { recursive: true, force: true }));
-fs.cpSync(path.join(ROOT, 'guest', 'images', 'workloads'), path.join(work, 'root', 'bin'), { recursive: true });
-fs.mkdirSync(path.join(work, 'root', 'tmp'), { recursive: true });
-const image = path.join(work, 'root.img');
-const mkfs = spawnSync(process.execPath, [DISCO, 'mkfs', path.join(work, 'root'), image], { encoding: 'utf8' });
-if (mkfs.status !== 0) { console.error(`disco-overhead: disco mkfs failed: ${mkfs.stderr}`); process.exit(1); }
+const names = selectWorkloads('disco-overhead', only);
+const { work, image } = workloadImage('disco-overhead');
 
 /** One run; returns [simulated cycles, host seconds of the machine loop, the stats JSON]. */
 function runOnce(name, underDisco) {

@@ -10,14 +10,10 @@
 // Usage: node bench/numa.mjs [--size test|paper] [--only a,b] [--json]   (after npm run build)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { table } from '../dist/cli/table.js';
+import { DISCO, arg, expected, selectWorkloads, workloadImage } from './common.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const DISCO = path.join(ROOT, 'bin', 'disco.js');
-const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : dflt; };
 const size = arg('--size', 'test');
 const only = arg('--only', 'engineering,raytrace');
 const json = process.argv.includes('--json');
@@ -25,16 +21,8 @@ const json = process.argv.includes('--json');
 const PAPER = { engineering: { irix: 16, disco: 78, time: 67 }, raytrace: { irix: 6, disco: 76, time: 62 } };
 const MACHINE = ['--nodes', '4', '--cpus-per-node', '2', '--mem-per-node', '64', '--deterministic'];
 
-const expected = JSON.parse(fs.readFileSync(path.join(ROOT, 'guest', 'workloads', 'expected.json'), 'utf8'));
-const names = only.split(',').filter((n) => n in expected.workloads);
-if (names.length === 0) { console.error(`numa: none selected (known: ${Object.keys(expected.workloads).join(', ')})`); process.exit(2); }
-
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'disco-numa-'));
-process.on('exit', () => fs.rmSync(work, { recursive: true, force: true }));
-fs.cpSync(path.join(ROOT, 'guest', 'images', 'workloads'), path.join(work, 'root', 'bin'), { recursive: true });
-fs.mkdirSync(path.join(work, 'root', 'tmp'), { recursive: true });
-const image = path.join(work, 'root.img');
-if (spawnSync(process.execPath, [DISCO, 'mkfs', path.join(work, 'root'), image]).status !== 0) { console.error('numa: disco mkfs failed'); process.exit(1); }
+const names = selectWorkloads('numa', only);
+const { work, image } = workloadImage('numa');
 
 /** One run: 'bare', 'disco' or 'numa'; returns the machine's statistics and Disco's summary. */
 function runOnce(name, how) {

@@ -9,14 +9,10 @@
 //        (after npm run build)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { table } from '../dist/cli/table.js';
+import { DISCO, arg, expected as all, workloadImage } from './common.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const DISCO = path.join(ROOT, 'bin', 'disco.js');
-const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : dflt; };
 const size = arg('--size', 'paper');
 const counts = arg('--vms', '1,2,4,8').split(',').map(Number);
 const json = process.argv.includes('--json');
@@ -24,8 +20,7 @@ const json = process.argv.includes('--json');
 const PAPER = { 1: 136, 2: 92, 4: 64, 8: 60 };
 const CPUS = 8;
 const MACHINE = ['--nodes', '4', '--cpus-per-node', '2', '--mem-per-node', '128', ...(process.argv.includes('--deterministic') ? ['--deterministic'] : [])];
-
-const expected = JSON.parse(fs.readFileSync(path.join(ROOT, 'guest', 'workloads', 'expected.json'), 'utf8')).workloads.pmake[size];
+const expected = all.workloads.pmake[size];
 /** pmake's arguments with FILES (pmake's default: 8) divided by `share` and JOBS set to `jobs`. */
 function pmakeArgs(share, jobs) {
   const a = [...expected.args], j = a.indexOf('-j');
@@ -36,12 +31,7 @@ function pmakeArgs(share, jobs) {
   return a;
 }
 
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'disco-scalability-'));
-process.on('exit', () => fs.rmSync(work, { recursive: true, force: true }));
-fs.cpSync(path.join(ROOT, 'guest', 'images', 'workloads'), path.join(work, 'root', 'bin'), { recursive: true });
-fs.mkdirSync(path.join(work, 'root', 'tmp'), { recursive: true });
-const image = path.join(work, 'root.img');
-if (spawnSync(process.execPath, [DISCO, 'mkfs', path.join(work, 'root'), image]).status !== 0) { console.error('scalability: disco mkfs failed'); process.exit(1); }
+const { work, image } = workloadImage('scalability');
 
 const checksumOf = (out) => (out.match(/^pmake checksum (0x[0-9a-f]{8})$/m) ?? [])[1];
 

@@ -11,13 +11,10 @@
 //                                 [--mem MB] [--json]   (after npm run build)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { table } from '../dist/cli/table.js';
+import { DISCO, arg, expected, selectWorkloads, workloadImage } from './common.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : dflt; };
 const size = arg('--size', 'test');
 const repeat = Number(arg('--repeat', '3'));
 const only = arg('--only', '');
@@ -25,24 +22,14 @@ const shapes = arg('--shapes', '1x1,4x2').split(',').map((s) => s.split('x').map
 const memMB = Number(arg('--mem', '256'));
 const json = process.argv.includes('--json');
 
-const IMAGES = path.join(ROOT, 'guest', 'images', 'workloads');
-const expected = JSON.parse(fs.readFileSync(path.join(ROOT, 'guest', 'workloads', 'expected.json'), 'utf8'));
-const names = Object.keys(expected.workloads).filter((n) => !only || only.split(',').includes(n));
-if (names.length === 0) { console.error(`workloads: none selected (known: ${Object.keys(expected.workloads).join(', ')})`); process.exit(2); }
-
-// One image with every workload binary under /bin; each run boots its own copy.
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'disco-workloads-'));
-process.on('exit', () => fs.rmSync(work, { recursive: true, force: true }));
-fs.cpSync(IMAGES, path.join(work, 'root', 'bin'), { recursive: true });
-const image = path.join(work, 'root.img');
-const mkfs = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'disco.js'), 'mkfs', path.join(work, 'root'), image], { encoding: 'utf8' });
-if (mkfs.status !== 0) { console.error(`workloads: disco mkfs failed: ${mkfs.stderr}`); process.exit(1); }
+const names = selectWorkloads('workloads', only);
+const { work, image } = workloadImage('workloads');
 
 function runOnce(name, [nodes, cpn]) {
   const { args, checksum } = expected.workloads[name][size];
   const disk = path.join(work, 'run.img'), stats = path.join(work, 'stats.json');
   fs.copyFileSync(image, disk);
-  const argv = [path.join(ROOT, 'bin', 'disco.js'), 'boot', '-q', '--nodes', String(nodes), '--cpus-per-node', String(cpn),
+  const argv = [DISCO, 'boot', '-q', '--nodes', String(nodes), '--cpus-per-node', String(cpn),
     '--mem-per-node', String(Math.floor(memMB / nodes)), '--disk', disk, '--stats', stats, '--cwd', '/tmp', '--', `/bin/${name}`, ...args];
   const r = spawnSync(process.execPath, argv, { encoding: 'utf8', maxBuffer: 1 << 26 });
   const line = `${name} checksum ${checksum}`;
