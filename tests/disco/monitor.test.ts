@@ -144,6 +144,13 @@ user:                           # va 0x00400000 (its pair maps frames base+0, ba
  * with the FreePages monitor call (Disco shoots the translation down on vCPU 1's node and takes the machine
  * page back); vCPU 1 reads P again and must see a fresh zero page. Status 42 when it did.
  */
+/** Halt(a0) at `done`; `bad` halts with 99 instead. */
+const HALT = `bad:
+  li $a0, 99
+done:
+  li $v0, 9
+  syscall`;
+
 /** The monitor call Start(vCPU 1, label `second`, sp 0xc0030000, a0 0), in a guest's code. */
 const START_SECOND = `  li $a0, 1
   bal 1f
@@ -198,11 +205,7 @@ ${START_SECOND}
   nop
   beqz $t4, done
   nop
-bad:
-  li $a0, 99
-done:
-  li $v0, 9
-  syscall
+${HALT}
 second:
   lui $s0, 0xc001
   lui $s1, 0xc002
@@ -370,11 +373,7 @@ ${START_SECOND}
   li $t5, 1
   beq $t1, $t5, done            # F = 1: vCPU 1 saw 123 too
   nop
-bad:
-  li $a0, 99
-done:
-  li $v0, 9
-  syscall
+${HALT}
 second:
   lui $s0, 0xc001
   lui $s1, 0xc002
