@@ -494,8 +494,8 @@ export class PhysCpu implements TrapHandler {
         this.setAsid(w[e + 1] & Tlb.ASID_MASK);
         break;
       }
-      case 0x02: this.writeVtlb(w[c + C0.Index] & 63); break; // TLBWI
-      case 0x06: this.writeVtlb(this.readVcp0(C0.Random)); break; // TLBWR
+      case 0x02: this.writeVtlb(w[c + C0.Index] & 63, false); break; // TLBWI
+      case 0x06: this.writeVtlb(this.readVcp0(C0.Random), true); break; // TLBWR
       case 0x08: { // TLBP: also the start of every invalidation, so the L2TLB and hardware drop va
         const hi = w[c + C0.EntryHi], va = hi & Tlb.VPN2_MASK, asid = hi & Tlb.ASID_MASK;
         const i = this.vtlbLookup(va, asid);
@@ -562,10 +562,16 @@ export class PhysCpu implements TrapHandler {
     writeCp0(this.cpu, C0.EntryHi, (this.cpu.cp0[C0.EntryHi] & Tlb.VPN2_MASK) | asid);
   }
 
-  /** TLBWI/TLBWR into virtual entry i: what the old and new entries map leaves the hardware and the L2TLB. */
-  private writeVtlb(i: number): void {
+  /**
+   * TLBWI/TLBWR into virtual entry i: what the new entry maps leaves the hardware and the L2TLB
+   * (stale copies of that address), and so does what the old one mapped after a TLBWI (an
+   * indexed write may be meant to remove it). The entry a TLBWR evicts, chosen at random, stays
+   * in the L2TLB: the guest cannot count on it being gone, and its page tables still map it, so
+   * its next miss there is served without the guest (the L2TLB's purpose, 4.2.2).
+   */
+  private writeVtlb(i: number, random: boolean): void {
     const w = this.disco.vcpus.words, b = this.b, c = b + V.Cp0, e = b + VTLB + i * 4;
-    this.dropEntry(e);
+    if (!random) this.dropEntry(e);
     const mask = w[c + C0.PageMask] & Tlb.PAGEMASK_MASK;
     w[e] = mask;
     w[e + 1] = w[c + C0.EntryHi] & (Tlb.VPN2_MASK | Tlb.ASID_MASK) & ~mask;
