@@ -9,7 +9,7 @@
  * supervisor mode is a monitor call (mcall.ts). Disco's own work is charged in simulated cycles
  * by cause (DiscoStat), and the time between traps is charged to the guest kernel or user.
  */
-import type { Cpu, TrapHandler } from '../node-worker/cpu/cpu.js';
+import { EXCEPTION_CYCLES, type Cpu, type TrapHandler } from '../node-worker/cpu/cpu.js';
 import { C0, Cause, CAUSE_IP7, Exc, Status, Tlb, writeCp0 } from '../node-worker/cpu/cp0.js';
 import { readFcsr } from '../node-worker/cpu/cp1.js';
 import { SPECIAL_VA, Special, V, VState, guestKernelMode, loadVcpu, physicalStatus, saveVcpu } from './vcpu.js';
@@ -37,11 +37,12 @@ export const enum DiscoStat {
 /**
  * Simulated cost of Disco's paths, in cycles: a model of the monitor's code on the R10000 (the
  * paper's refill from the L2TLB takes a few dozen instructions; emulating a privileged
- * instruction is a trap, a decode and a register update; a vCPU switch saves and loads a
- * context and flushes the TLB).
+ * instruction is a decode and a register update; a vCPU switch saves and loads a context and
+ * flushes the TLB). The trap into Disco is the CPU's (EXCEPTION_CYCLES), as the bare kernel's
+ * exceptions are.
  */
 export const enum Cost {
-  Trap = 20, L2TlbHit = 40, PmapFill = 90, Forward = 60, Privileged = 45, MonitorCall = 150,
+  L2TlbHit = 40, PmapFill = 90, Forward = 60, Privileged = 45, MonitorCall = 150,
   Switch = 600, Interrupt = 60, Shootdown = 200, ShootdownPerNode = 400,
   /** Policy, a new page, and a 4 KB copy from another node (the paper measured 57-102 us a move on FLASH). */
   PageMove = 6000, PageCollapse = 300,
@@ -67,6 +68,8 @@ export class PhysCpu implements TrapHandler {
   /** Statistics of the running vCPU (its row), or of this physical CPU while none runs. */
   /** The stats row time is charged to: the loaded vCPU's, or this CPU's own (idle). */
   stat: Float64Array;
+  /** The cycles of the trap being handled not yet charged to a cause. */
+  private trapCycles = 0;
   /** This physical CPU's own row: idle time. */
   private readonly own: Float64Array;
 
@@ -213,19 +216,24 @@ export class PhysCpu implements TrapHandler {
     this.forward(code, epc, bd, cp0[C0.BadVAddr]);
   }
 
-  /** Charges the time since the last trap to the guest's kernel or user mode. */
+  /** Charges the time since the last trap to the guest's kernel or user mode (the trap's own cycles go to Disco's cause). */
   private chargeGuest(user: boolean): void {
     const cpu = this.cpu, s = this.stat;
-    const i = cpu.instructions - this.lastInstructions, c = cpu.cycles - this.lastCycles;
+    const i = cpu.instructions - this.lastInstructions, c = cpu.cycles - EXCEPTION_CYCLES - this.lastCycles;
+    this.trapCycles = EXCEPTION_CYCLES;
     s[user ? DiscoStat.UserInstructions : DiscoStat.KernelInstructions] += i;
     s[user ? DiscoStat.UserCycles : DiscoStat.KernelCycles] += c;
   }
 
-  /** Charges `cycles` of Disco's time to a cause (its count word; the cycles word follows). */
+  /**
+   * Charges `cycles` of Disco's time to a cause (its count word; the cycles word follows); the
+   * first charge of a trap also takes the trap's own cycles, which the CPU counted already.
+   */
   charge(cause: DiscoStat, cycles: number): void {
     this.stat[cause]++;
-    this.stat[cause + 1] += cycles + Cost.Trap;
-    this.cpu.cycles += cycles + Cost.Trap;
+    this.stat[cause + 1] += cycles + this.trapCycles;
+    this.trapCycles = 0;
+    this.cpu.cycles += cycles;
   }
 
   // ---------------------------------------------------------------- interrupts

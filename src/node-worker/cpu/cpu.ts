@@ -43,6 +43,13 @@ export interface CpuOptions {
 
 /** Cause bits of the external interrupt lines IP2..IP6. */
 export const EXTERNAL_IP = 0x1f << 10;
+/**
+ * Cycles an exception costs beyond the instructions around it: the pipeline's instructions in
+ * flight are discarded and fetch restarts at the vector, and again at the ERET (R10000 manual,
+ * 6.1: exceptions are taken at graduation). Charged to whoever handles it: the kernel on the bare
+ * machine, Disco under Disco.
+ */
+export const EXCEPTION_CYCLES = 20;
 
 /** FCSR condition code bit for cc 0..7 (FCC0 is bit 23, FCC1..7 are bits 25..31). */
 export function fccBit(cc: number): number { return cc === 0 ? 1 << 23 : 1 << (24 + cc); }
@@ -684,6 +691,7 @@ export class Cpu {
       if ((code === Exc.TLBL || code === Exc.TLBS) && this.mmu.excRefill) offset = 0;
     }
     this.mmu.excRefill = false;
+    this.cycles += EXCEPTION_CYCLES;
     cause |= code << Cause.EXC_SHIFT;
     if (code === Exc.CpU) cause |= this.excCE << Cause.CE_SHIFT;
     cp0[C0.Cause] = cause;
