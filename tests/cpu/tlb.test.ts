@@ -2,6 +2,7 @@
 import { describe, it, expect } from 'vitest';
 import { Runner, CODE } from '../helpers/runner.js';
 import { C0, Exc, Status } from '../../src/node-worker/cpu/cp0.js';
+import { EXCEPTION_CYCLES } from '../../src/node-worker/cpu/cpu.js';
 
 const T0 = 8, T1 = 9, T2 = 10, A0 = 4, A1 = 5;
 const REFILL = 0x80000000 | 0, GENERAL = 0x80000180 | 0;
@@ -34,6 +35,13 @@ describe('TLB exceptions', () => {
     expect(t.c0(C0.EntryHi) >>> 0).toBe(0x00402000 | 0x25);
     expect(t.c0(C0.Context) >>> 0).toBe((0xff800000 | (0x00403abc >>> 13) << 4) >>> 0);
     expect(t.c0(C0.EPC)).toBe(CODE);
+  });
+
+  it('an exception costs the CPU EXCEPTION_CYCLES beyond the instructions retired', () => {
+    const plain = Runner.create().asm('addiu $t0, $t0, 1').step(1);
+    const miss = Runner.create().asm('lw $t0, 0($a0)').gpr(A0, 0x00403abc).step(1);
+    expect(excCode(miss)).toBe(Exc.TLBL);
+    expect(miss.cpu.cycles - miss.cpu.instructions).toBe(plain.cpu.cycles - plain.cpu.instructions + EXCEPTION_CYCLES);
   });
 
   it('a store miss is TLBS; a miss while EXL is set goes to the general vector and keeps EPC', () => {
